@@ -1,0 +1,3 @@
+"""Segmented Web Push for Wagtail."""
+
+__version__ = "0.1.0"

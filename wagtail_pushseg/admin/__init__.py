@@ -1,0 +1,1 @@
+"""The Wagtail admin: viewsets, panels, reports and the dashboard."""

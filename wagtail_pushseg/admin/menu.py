@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+from .subscribers import SubscriberViewSet
+
+
+class PushNotificationsGroup(ViewSetGroup):
+    """The "Push notifications" menu group; later parts add segments and campaigns here."""
+
+    menu_label = _("Push notifications")
+    menu_icon = "mail"
+    menu_order = 250
+    items = (SubscriberViewSet(),)

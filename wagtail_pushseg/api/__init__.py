@@ -1,0 +1,1 @@
+"""The public JSON endpoints the site's own script calls."""

@@ -1,0 +1,156 @@
+"""The plugin's settings: one dict, ``WAGTAIL_PUSHSEG``, read on every access.
+
+Reading lazily (one property per setting) keeps ``override_settings`` working in tests and
+documents every key with its default in one place (mirrored in ``docs/settings.md``).
+"""
+
+from typing import Any
+
+from django.conf import settings
+
+
+DEFAULT_PUSH_HOSTS = (
+    # Google FCM (Chrome, Edge on Android, Opera, Samsung Internet)
+    "fcm.googleapis.com",
+    "android.googleapis.com",
+    # Mozilla autopush (Firefox)
+    "updates.push.services.mozilla.com",
+    "push.services.mozilla.com",
+    # Apple (Safari on macOS and iOS)
+    "web.push.apple.com",
+    "*.push.apple.com",
+    # Microsoft WNS (legacy Edge / Windows)
+    "*.notify.windows.com",
+)
+
+
+class PushsegSettings:
+    """Typed, lazy access to ``settings.WAGTAIL_PUSHSEG``."""
+
+    def _get(self, name: str, default: Any) -> Any:
+        return getattr(settings, "WAGTAIL_PUSHSEG", {}).get(name, default)
+
+    @property
+    def VAPID_PUBLIC_KEY(self) -> str:
+        """The VAPID public key: base64url, uncompressed P-256 point (the browser's
+        ``applicationServerKey``). Make one with ``manage.py pushseg_vapid_keys``."""
+        return self._get("VAPID_PUBLIC_KEY", "")
+
+    @property
+    def VAPID_PRIVATE_KEY(self) -> str:
+        """The VAPID private key: base64url of the raw 32-byte P-256 scalar. Keep it secret."""
+        return self._get("VAPID_PRIVATE_KEY", "")
+
+    @property
+    def VAPID_SUBJECT(self) -> str:
+        """Contact for push services: a ``mailto:`` or ``https:`` URL (RFC 8292 ``sub``)."""
+        return self._get("VAPID_SUBJECT", "")
+
+    @property
+    def PUSH_HOSTS(self) -> tuple[str, ...]:
+        """Hosts of browser push services that endpoints may point at (``*.`` for a suffix)."""
+        return tuple(self._get("PUSH_HOSTS", DEFAULT_PUSH_HOSTS))
+
+    @property
+    def EXTRA_PUSH_HOSTS(self) -> tuple[str, ...]:
+        """Hosts added to ``PUSH_HOSTS`` without repeating the defaults."""
+        return tuple(self._get("EXTRA_PUSH_HOSTS", ()))
+
+    @property
+    def ALLOWED_ENDPOINT_ORIGINS(self) -> tuple[str, ...]:
+        """Exact origins (``scheme://host:port``) accepted as endpoints whatever the other rules
+        say: how development and tests allow a sandbox such as ``http://127.0.0.1:8001``."""
+        return tuple(o.rstrip("/") for o in self._get("ALLOWED_ENDPOINT_ORIGINS", ()))
+
+    @property
+    def MAX_ENDPOINT_LENGTH(self) -> int:
+        """Longest endpoint URL accepted (real push services use a few hundred characters)."""
+        return int(self._get("MAX_ENDPOINT_LENGTH", 2048))
+
+    @property
+    def MAX_REQUEST_BYTES(self) -> int:
+        """Largest body the public JSON endpoints read."""
+        return int(self._get("MAX_REQUEST_BYTES", 8 * 1024))
+
+    @property
+    def RATE_LIMIT(self) -> str:
+        """Requests per client to each public endpoint, as ``count/period`` (s, m, h)."""
+        return self._get("RATE_LIMIT", "30/m")
+
+    @property
+    def RATE_LIMIT_CACHE(self) -> str:
+        """The cache alias that holds rate-limit counters."""
+        return self._get("RATE_LIMIT_CACHE", "default")
+
+    @property
+    def TRUSTED_ORIGINS(self) -> tuple[str, ...]:
+        """Origins other than the site's own allowed to call the public endpoints."""
+        return tuple(o.rstrip("/") for o in self._get("TRUSTED_ORIGINS", ()))
+
+    @property
+    def VISITOR_COOKIE_NAME(self) -> str:
+        """First-party cookie linking a browser's later visits to its subscription."""
+        return self._get("VISITOR_COOKIE_NAME", "pushseg_vid")
+
+    @property
+    def VISITOR_COOKIE_AGE(self) -> int:
+        """Lifetime of the visitor cookie in seconds (default one year)."""
+        return int(self._get("VISITOR_COOKIE_AGE", 365 * 24 * 3600))
+
+    @property
+    def PUSH_TIMEOUT(self) -> float:
+        """Seconds to wait for a push service to answer one message."""
+        return float(self._get("PUSH_TIMEOUT", 10.0))
+
+    @property
+    def MAX_RESPONSE_BYTES(self) -> int:
+        """How much of a push service's response body is read (for the error reason)."""
+        return int(self._get("MAX_RESPONSE_BYTES", 4096))
+
+    @property
+    def DEFAULT_TTL(self) -> int:
+        """Seconds a push service keeps an undelivered message (``TTL`` header)."""
+        return int(self._get("DEFAULT_TTL", 24 * 3600))
+
+    @property
+    def PROMPT_AFTER_PAGE_VIEWS(self) -> int:
+        """Page views before the soft prompt shows itself (0: only from a button)."""
+        return int(self._get("PROMPT_AFTER_PAGE_VIEWS", 3))
+
+    @property
+    def PROMPT_TITLE(self) -> str:
+        """Soft prompt heading, in the site's own words."""
+        return self._get("PROMPT_TITLE", "Get notified about new content?")
+
+    @property
+    def PROMPT_TEXT(self) -> str:
+        """Soft prompt text, shown before the browser's own permission prompt."""
+        return self._get(
+            "PROMPT_TEXT", "We'll send you a notification when we publish something for you."
+        )
+
+    @property
+    def PROMPT_ACCEPT(self) -> str:
+        return self._get("PROMPT_ACCEPT", "Yes, notify me")
+
+    @property
+    def PROMPT_DECLINE(self) -> str:
+        return self._get("PROMPT_DECLINE", "Not now")
+
+    @property
+    def PROMPT_SNOOZE_DAYS(self) -> int:
+        """Days the soft prompt stays hidden after a visitor says "not now"."""
+        return int(self._get("PROMPT_SNOOZE_DAYS", 30))
+
+    @property
+    def SERVICE_WORKER_URL(self) -> str:
+        """Where the service worker is served; root scope needs it at the site root."""
+        return self._get("SERVICE_WORKER_URL", "/pushseg-sw.js")
+
+    @property
+    def DEFAULT_ICON(self) -> str:
+        """Icon URL used when a notification names none."""
+        return self._get("DEFAULT_ICON", "")
+
+
+pushseg_settings = PushsegSettings()

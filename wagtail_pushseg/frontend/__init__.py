@@ -1,0 +1,1 @@
+"""What runs in visitors' browsers: the client script, soft prompt and service worker."""

@@ -1,0 +1,1 @@
+"""Subscribers: endpoint and key validation, subscribe / unsubscribe / erase."""

@@ -1,0 +1,154 @@
+"""Subscribe, unsubscribe and erase: the only ways a Subscriber row is made or ended."""
+
+import hmac
+import re
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Subscriber, endpoint_hash
+from .endpoint_policy import check_endpoint
+from .keys import check_auth, check_p256dh
+from .user_agent import browser_and_platform
+
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+
+
+class InvalidSubscription(ValueError):
+    """The submitted subscription is unusable; ``field`` names the offending part."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class CleanSubscription:
+    endpoint: str
+    p256dh: str
+    auth: str
+    timezone: str = ""
+    language: str = ""
+
+
+def _clean_timezone(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or len(value) > 64:
+        raise InvalidSubscription("timezone", "timezone must be an IANA time zone name")
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidSubscription("timezone", f"unknown time zone {value!r}") from None
+    return value
+
+
+def _clean_language(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or not _LANGUAGE.match(value):
+        raise InvalidSubscription("language", "language must be a BCP 47 tag such as 'en-GB'")
+    return value
+
+
+def parse_subscription(data: Any) -> CleanSubscription:
+    """Validate a browser's PushSubscription JSON (plus optional timezone and language)."""
+    if not isinstance(data, dict):
+        raise InvalidSubscription("body", "expected a JSON object")
+    try:
+        endpoint = check_endpoint(data.get("endpoint"))
+    except ValueError as exc:
+        raise InvalidSubscription("endpoint", str(exc)) from None
+    keys = data.get("keys")
+    if not isinstance(keys, dict):
+        raise InvalidSubscription("keys", "keys must be an object with p256dh and auth")
+    try:
+        p256dh = check_p256dh(keys.get("p256dh"))
+        auth = check_auth(keys.get("auth"))
+    except ValueError as exc:
+        raise InvalidSubscription("keys", str(exc)) from None
+    return CleanSubscription(
+        endpoint=endpoint,
+        p256dh=p256dh,
+        auth=auth,
+        timezone=_clean_timezone(data.get("timezone")),
+        language=_clean_language(data.get("language")),
+    )
+
+
+def subscribe(
+    clean: CleanSubscription,
+    *,
+    visitor_id: str | None = None,
+    user=None,
+    site=None,
+    user_agent: str = "",
+) -> tuple[Subscriber, bool]:
+    """Create or refresh the subscriber for an endpoint (idempotent by endpoint)."""
+    browser, platform = browser_and_platform(user_agent)
+    values = {
+        "endpoint": clean.endpoint,
+        "p256dh": clean.p256dh,
+        "auth": clean.auth,
+        "status": Subscriber.Status.ACTIVE,
+        "expired_at": None,
+        "unsubscribed_at": None,
+        "last_seen_at": timezone.now(),
+        "browser": browser,
+        "platform": platform,
+        "user_agent": user_agent[:400],
+    }
+    if clean.timezone:
+        values["timezone"] = clean.timezone
+    if clean.language:
+        values["language"] = clean.language
+    if user is not None and getattr(user, "is_authenticated", False):
+        values["user"] = user
+    if site is not None:
+        values["site"] = site
+    with transaction.atomic():
+        subscriber = (
+            Subscriber.objects.select_for_update()
+            .filter(endpoint_hash=endpoint_hash(clean.endpoint))
+            .first()
+        )
+        created = subscriber is None
+        if created:
+            subscriber = Subscriber(**values)
+            if visitor_id:
+                subscriber.visitor_id = visitor_id
+        else:
+            for name, value in values.items():
+                setattr(subscriber, name, value)
+        subscriber.save()
+    return subscriber, created
+
+
+def find_by_endpoint_and_auth(endpoint: Any, auth: Any) -> Subscriber | None:
+    """The subscriber whose endpoint and auth secret both match (the secret proves ownership)."""
+    if not isinstance(endpoint, str) or not isinstance(auth, str) or not endpoint or not auth:
+        return None
+    subscriber = Subscriber.objects.filter(endpoint_hash=endpoint_hash(endpoint)).first()
+    if subscriber is None:
+        return None
+    try:
+        given = check_auth(auth)
+    except ValueError:
+        return None
+    return subscriber if hmac.compare_digest(given, subscriber.auth) else None
+
+
+def unsubscribe(subscriber: Subscriber) -> None:
+    """Stop pushing and tracking at once; the row stays until erased."""
+    subscriber.status = Subscriber.Status.UNSUBSCRIBED
+    subscriber.unsubscribed_at = timezone.now()
+    subscriber.save(update_fields=["status", "unsubscribed_at"])
+
+
+def erase(subscriber: Subscriber) -> None:
+    """Remove the subscriber and, through cascades, everything recorded about them."""
+    subscriber.delete()
