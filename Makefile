@@ -1,0 +1,38 @@
+# Everything a fresh machine needs: `make demo` and `make test` create .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python example_site/manage.py
+
+.PHONY: venv demo test test-postgres bench lint clean
+
+venv: $(STAMP)
+
+# Reinstall whenever the project's dependencies change.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: venv
+	mkdir -p .demo
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo_data
+	$(BIN)/python example_site/run_demo.py
+
+test: venv
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: venv
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(BIN)/python -m benchmarks
+
+lint: venv
+	$(BIN)/ruff check wagtail_pushseg tests example_site benchmarks
+
+clean:
+	rm -rf $(VENV) .demo build dist *.egg-info .pytest_cache
