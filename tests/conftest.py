@@ -64,3 +64,45 @@ def push_manager(django_user_model):
         )
     )
     return user
+
+
+@pytest.fixture
+def pages(db):
+    """A small shop: home, a tagged article and a sale offer, home as the default site root."""
+    from decimal import Decimal
+
+    from demo.models import ArticleIndexPage, ArticlePage, HomePage, OfferIndexPage, OfferPage
+    from wagtail.models import Page, Site
+
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="Shop home", slug="shop-home"))
+    Site.objects.update(root_page=home)
+    magazine = home.add_child(instance=ArticleIndexPage(title="Magazine", slug="magazine"))
+    shop = home.add_child(instance=OfferIndexPage(title="Shop", slug="shop"))
+    article = ArticlePage(title="Best laptops", slug="best-laptops", date="2026-11-01")
+    article.tags.add("laptops", "reviews")
+    magazine.add_child(instance=article)
+    offer = OfferPage(title="Headphones deal", slug="headphones", price=Decimal("49.00"))
+    offer.tags.add("audio", "sale")
+    shop.add_child(instance=offer)
+    return {"home": home, "article": article, "offer": offer}
+
+
+@pytest.fixture
+def subscribed(site_client, sandbox_subscription):
+    """A browser that subscribed through the API: (client with the visitor cookie, subscriber)."""
+    import json
+
+    from wagtail_pushseg.models import Subscriber
+
+    response = site_client.post(
+        "/pushseg/api/subscribe",
+        json.dumps({**sandbox_subscription, "timezone": "Europe/Berlin"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    site_client.defaults["HTTP_USER_AGENT"] = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0 Safari/537.36"
+    )
+    return site_client, Subscriber.objects.get(endpoint=sandbox_subscription["endpoint"])

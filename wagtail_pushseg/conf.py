@@ -152,5 +152,51 @@ class PushsegSettings:
         """Icon URL used when a notification names none."""
         return self._get("DEFAULT_ICON", "")
 
+    @property
+    def TRACK_PAGE_VIEWS(self) -> bool:
+        """Record subscribers' page views while Wagtail serves pages (turn off on sites with
+        full-page caching and let the client script report views instead)."""
+        return bool(self._get("TRACK_PAGE_VIEWS", True))
+
+    @property
+    def PAGE_TAGS_FUNCTION(self) -> str:
+        """Dotted path of ``f(page) -> list[str]`` giving a page's tags; default: the specific
+        page's taggit ``tags``."""
+        return self._get("PAGE_TAGS_FUNCTION", "wagtail_pushseg.tracking.page_tags.taggit_tags")
+
+    @property
+    def SALE_TAGS(self) -> frozenset[str]:
+        """Tags that make a page a sale page (for the sale share of visits)."""
+        return frozenset(t.lower() for t in self._get("SALE_TAGS", ("sale", "clearance", "discount")))
+
+    @property
+    def TAG_HALF_LIFE_DAYS(self) -> float:
+        """Days after which a tag affinity has halved without new views."""
+        return float(self._get("TAG_HALF_LIFE_DAYS", 30))
+
+    @property
+    def RECENT_HALF_LIFE_DAYS(self) -> float:
+        """Half-life of the "recent visits" counts behind the sale share."""
+        return float(self._get("RECENT_HALF_LIFE_DAYS", 14))
+
+    @property
+    def EVENT_RETENTION_DAYS(self) -> int:
+        """Raw events older than this are purged daily; profiles and affinities stay."""
+        return int(self._get("EVENT_RETENTION_DAYS", 180))
+
+    @property
+    def BOT_USER_AGENT_PATTERN(self) -> str:
+        """User agents matching this (case-insensitive) regex are never tracked."""
+        return self._get(
+            "BOT_USER_AGENT_PATTERN",
+            r"bot|crawl|spider|slurp|facebookexternalhit|preview|curl|wget|python-requests"
+            r"|httpx|aiohttp|go-http-client|lighthouse|pingdom|uptime",
+        )
+
+    @property
+    def MAX_EVENT_PROPERTIES_BYTES(self) -> int:
+        """Largest custom-event ``properties`` object, as compact JSON."""
+        return int(self._get("MAX_EVENT_PROPERTIES_BYTES", 2048))
+
 
 pushseg_settings = PushsegSettings()

@@ -18,5 +18,6 @@ urlpatterns = [
     path("pushseg-sw.js", frontend.service_worker, name="service_worker"),
     path("pushseg/api/subscribe", api.subscribe, name="subscribe"),
     path("pushseg/api/unsubscribe", api.unsubscribe, name="unsubscribe"),
+    path("pushseg/api/track", api.track, name="track"),
     path("pushseg/api/vapid-public-key", api.vapid_public_key, name="vapid_public_key"),
 ]

@@ -4,6 +4,7 @@ from wagtail.log_actions import LogFormatter
 
 from .admin.menu import PushNotificationsGroup
 from .admin.permissions import register_policies
+from .tracking.page_views import track_page_view
 
 
 register_policies()
@@ -23,3 +24,7 @@ def register_log_actions(actions):
         def format_message(self, log_entry):
             outcome = log_entry.data.get("outcome", "")
             return _("Test push sent (%(outcome)s)") % {"outcome": outcome}
+
+
+# After Wagtail's own hooks (privacy checks), so a refused view is not recorded.
+hooks.register("before_serve_page", track_page_view, order=100)

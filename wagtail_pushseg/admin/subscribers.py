@@ -3,21 +3,27 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
+from django.http import JsonResponse
+from django.views.generic import FormView, View
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.log_actions import log
 
 from ..delivery.direct import send_to_subscriber
 from ..delivery.payload import MAX_PLAINTEXT_BYTES, PayloadTooLarge, build_payload, encode_payload
-from ..models import Subscriber
+from ..models import Profile, Subscriber
+from ..subscribers.services import forget_audit_entries
+from ..tracking.describe import describe_profile, top_affinities
+from ..tracking.export import export_subscriber
 from .permissions import BrowserCreatedPolicy
 
 
@@ -29,6 +35,27 @@ def can_send_test_push(user) -> bool:
 
 
 class SubscriberInspectView(generic.InspectView):
+    #: Read-outs that are not model fields, with their labels.
+    extra_fields = {
+        "profile_summary": _("Behaviour"),
+        "top_tags": _("Top tag affinities"),
+    }
+
+    def get_fields(self):
+        return list(self.extra_fields) + super().get_fields()
+
+    def get_field_label(self, field_name, field):
+        if field_name in self.extra_fields:
+            return self.extra_fields[field_name]
+        return super().get_field_label(field_name, field)
+
+    def get_profile_summary_display_value(self):
+        return describe_profile(Profile.objects.filter(subscriber=self.object).first())
+
+    def get_top_tags_display_value(self):
+        top = top_affinities(self.object)
+        return ", ".join(f"{tag} ({score:.1f})" for tag, score in top) or "-"
+
     @cached_property
     def header_buttons(self):
         buttons = []
@@ -40,7 +67,38 @@ class SubscriberInspectView(generic.InspectView):
                     icon_name="mail",
                 )
             )
+        if self.permission_policy.user_has_permission(self.request.user, "view"):
+            buttons.append(
+                HeaderButton(
+                    _("Export data (JSON)"),
+                    url=reverse("wagtail_pushseg_subscribers:export_data", args=[self.object.pk]),
+                    icon_name="download",
+                )
+            )
         return buttons
+
+
+class ExportDataView(PermissionCheckedMixin, View):
+    """Everything stored about one subscriber as a JSON download (the right of access)."""
+
+    permission_policy = BrowserCreatedPolicy(Subscriber)
+    permission_required = "view"
+
+    def get(self, request, pk):
+        subscriber = get_object_or_404(Subscriber, pk=pk)
+        response = JsonResponse(export_subscriber(subscriber), json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="subscriber-{pk}.json"'
+        return response
+
+
+class SubscriberDeleteView(generic.DeleteView):
+    """Deleting is erasing: what was recorded goes with the row (the deletion itself stays in
+    the audit log, as every deletion does)."""
+
+    def delete_action(self):
+        with transaction.atomic():
+            forget_audit_entries(self.object)
+            super().delete_action()
 
 
 class TestPushForm(forms.Form):
@@ -133,6 +191,7 @@ class SubscriberViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     inspect_view_class = SubscriberInspectView
+    delete_view_class = SubscriberDeleteView
     # Add/edit are refused by the permission policy; the form only satisfies ModelViewSet.
     form_fields = ["language", "timezone"]
     list_display = [
@@ -173,4 +232,5 @@ class SubscriberViewSet(ModelViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("test-push/<int:pk>/", self.test_push_view, name="test_push"),
+            path("export-data/<int:pk>/", ExportDataView.as_view(), name="export_data"),
         ]

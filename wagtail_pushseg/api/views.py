@@ -1,3 +1,4 @@
+import swapper
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -5,7 +6,14 @@ from wagtail.models import Site
 
 from ..conf import pushseg_settings
 from ..subscribers import services
+from ..tracking import custom_events
+from ..tracking.page_tags import page_tags
+from ..tracking.recorder import record_custom_event, record_page_view
+from ..tracking.visitors import is_bot, subscriber_for, visitor_id
 from .protection import ApiError, public_json_endpoint
+
+
+Page = swapper.load_model("wagtailcore", "Page")
 
 
 def _set_visitor_cookie(request: HttpRequest, response: JsonResponse, visitor_id: str) -> None:
@@ -28,7 +36,8 @@ def subscribe(request: HttpRequest, data) -> JsonResponse:
         raise ApiError(400, str(exc), exc.field) from None
     subscriber, created = services.subscribe(
         clean,
-        visitor_id=None,
+        # Keep the browser's visitor id across re-subscriptions, so its history stays linked.
+        visitor_id=visitor_id(request),
         user=getattr(request, "user", None),
         site=Site.find_for_request(request),
         user_agent=request.headers.get("User-Agent", ""),
@@ -66,3 +75,25 @@ def unsubscribe(request: HttpRequest, data) -> JsonResponse:
 @cache_control(max_age=300, public=True)
 def vapid_public_key(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"publicKey": pushseg_settings.VAPID_PUBLIC_KEY})
+
+
+@public_json_endpoint("track")
+def track(request: HttpRequest, data) -> JsonResponse:
+    """Record a custom event, or a page view reported by the script on fully cached sites."""
+    try:
+        event = custom_events.parse_event(data)
+    except custom_events.InvalidEvent as exc:
+        raise ApiError(400, str(exc), exc.field) from None
+    subscriber = subscriber_for(request)
+    if subscriber is None:
+        raise ApiError(403, "this browser is not subscribed to notifications; nothing recorded")
+    if is_bot(request):
+        raise ApiError(403, "automated clients are not tracked")
+    if event.page_id is not None:
+        page = Page.objects.live().public().filter(pk=event.page_id).first()
+        if page is None:
+            raise ApiError(404, f"no live public page with id {event.page_id}")
+        record_page_view(subscriber, page, page_tags(page))
+    else:
+        record_custom_event(subscriber, event.name, event.properties)
+    return JsonResponse({"recorded": event.name}, status=201)

@@ -1,4 +1,5 @@
+from .behaviour import Event, Profile, TagAffinity
 from .subscribers import Subscriber, SubscriberQuerySet, endpoint_hash
 
 
-__all__ = ["Subscriber", "SubscriberQuerySet", "endpoint_hash"]
+__all__ = ["Event", "Profile", "Subscriber", "SubscriberQuerySet", "TagAffinity", "endpoint_hash"]

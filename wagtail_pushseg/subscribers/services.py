@@ -149,6 +149,21 @@ def unsubscribe(subscriber: Subscriber) -> None:
     subscriber.save(update_fields=["status", "unsubscribed_at"])
 
 
+def forget_audit_entries(subscriber: Subscriber) -> None:
+    """Remove audit-log entries about the subscriber (test pushes): they are not linked by a
+    foreign key, so no cascade reaches them."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ModelLogEntry
+
+    ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Subscriber),
+        object_id=str(subscriber.pk),
+    ).delete()
+
+
 def erase(subscriber: Subscriber) -> None:
-    """Remove the subscriber and, through cascades, everything recorded about them."""
-    subscriber.delete()
+    """Remove the subscriber and everything recorded about them (events, profile and
+    affinities go by cascade)."""
+    with transaction.atomic():
+        forget_audit_entries(subscriber)
+        subscriber.delete()

@@ -1,0 +1,2 @@
+def by_slug(page) -> list[str]:
+    return [f"slug:{page.slug}"]

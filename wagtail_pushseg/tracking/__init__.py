@@ -1,0 +1,1 @@
+"""Tracking: recording what subscribed visitors do and folding it into profiles."""
