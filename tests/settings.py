@@ -99,6 +99,9 @@ WAGTAIL_PUSHSEG = {
     "VAPID_PRIVATE_KEY": _private,
     "VAPID_SUBJECT": "mailto:tests@example.com",
     "RATE_LIMIT": "1000/m",
+    # Most tests read what a request recorded right after it; the buffered writer (the
+    # default) has its own tests in tests/tracking/test_buffer.py.
+    "TRACKING_WRITES": "immediate",
 }
 
 Q_CLUSTER = {"name": "pushseg-tests", "orm": "default", "workers": 1, "timeout": 60,

@@ -159,6 +159,22 @@ class PushsegSettings:
         return bool(self._get("TRACK_PAGE_VIEWS", True))
 
     @property
+    def TRACKING_WRITES(self) -> str:
+        """``"buffered"``: page views are queued and written in batches by a background thread
+        (nothing on the request path but an append); ``"immediate"``: written while serving."""
+        return self._get("TRACKING_WRITES", "buffered")
+
+    @property
+    def TRACKING_FLUSH_SECONDS(self) -> float:
+        """How often the background writer writes queued page views."""
+        return float(self._get("TRACKING_FLUSH_SECONDS", 1.0))
+
+    @property
+    def TRACKING_BATCH_SIZE(self) -> int:
+        """Queued views that wake the writer before its interval is up."""
+        return int(self._get("TRACKING_BATCH_SIZE", 200))
+
+    @property
     def PAGE_TAGS_FUNCTION(self) -> str:
         """Dotted path of ``f(page) -> list[str]`` giving a page's tags; default: the specific
         page's taggit ``tags``."""

@@ -1,11 +1,13 @@
 """Server-side page-view tracking, run by Wagtail's ``before_serve_page`` hook."""
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from ..conf import pushseg_settings
+from .buffer import PendingView, view_buffer
 from .page_tags import page_tags
 from .recorder import record_page_view
-from .visitors import is_bot, subscriber_for
+from .visitors import is_bot, subscriber_for, visitor_id
 
 
 def should_track(request: HttpRequest) -> bool:
@@ -21,8 +23,12 @@ def track_page_view(page, request: HttpRequest, serve_args=(), serve_kwargs=None
     """Record the view if the visitor is an active subscriber; otherwise store nothing."""
     if not should_track(request):
         return None
-    subscriber = subscriber_for(request)
-    if subscriber is None:
+    if pushseg_settings.TRACKING_WRITES == "immediate":
+        subscriber = subscriber_for(request)
+        if subscriber is not None:
+            record_page_view(subscriber, page, page_tags(page))
         return None
-    record_page_view(subscriber, page, page_tags(page))
+    vid = visitor_id(request)
+    if vid is not None:  # only browsers that once subscribed carry the cookie
+        view_buffer.add(PendingView(vid, page.pk, timezone.now()))
     return None

@@ -1,0 +1,1 @@
+"""Runnable benchmarks: ``make bench`` (``python -m benchmarks``) runs them all."""
