@@ -1,0 +1,158 @@
+"""Fault injection for the push sandbox: fixed statuses, delays, random failures, counters."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import Rejection
+
+
+@dataclass
+class Behaviour:
+    """How the sandbox answers pushes to one subscription (or to all, as the default).
+
+    ``status`` forces that answer for every request; ``fail_rate`` answers ``fail_status``
+    for that fraction of requests at random; ``delay_ms`` delays every answer.
+    ``retry_after`` adds a ``Retry-After`` header to injected answers.
+    """
+
+    status: int | None = None
+    retry_after: int | None = None
+    delay_ms: int = 0
+    fail_rate: float = 0.0
+    fail_status: int = 500
+    seed: int | None = None
+    rng: random.Random = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.status is not None and not 100 <= int(self.status) <= 599:
+            raise ValueError(f"status must be an HTTP status code, got {self.status!r}")
+        if not 100 <= int(self.fail_status) <= 599:
+            raise ValueError(f"fail_status must be an HTTP status code, got {self.fail_status!r}")
+        if not 0.0 <= float(self.fail_rate) <= 1.0:
+            raise ValueError(f"fail_rate must be within [0, 1], got {self.fail_rate!r}")
+        if int(self.delay_ms) < 0:
+            raise ValueError("delay_ms must be >= 0")
+        if self.retry_after is not None and int(self.retry_after) < 0:
+            raise ValueError("retry_after must be >= 0")
+        self.rng = random.Random(self.seed)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Behaviour:
+        """Build from a ``POST /control`` body; unknown keys are an error."""
+        allowed = {"status", "retry_after", "delay_ms", "fail_rate", "fail_status", "seed"}
+        unknown = set(data) - allowed
+        if unknown:
+            raise ValueError(f"unknown behaviour keys: {sorted(unknown)}")
+        try:
+            return cls(
+                status=None if data.get("status") is None else int(data["status"]),
+                retry_after=None if data.get("retry_after") is None else int(data["retry_after"]),
+                delay_ms=int(data.get("delay_ms") or 0),
+                fail_rate=float(data.get("fail_rate") or 0.0),
+                fail_status=int(data.get("fail_status") or 500),
+                seed=None if data.get("seed") is None else int(data["seed"]),
+            )
+        except (TypeError, ValueError) as exc:
+            raise ValueError(str(exc)) from exc
+
+    def to_json(self) -> dict[str, Any]:
+        """Inverse of :meth:`from_json`."""
+        return {
+            "status": self.status,
+            "retry_after": self.retry_after,
+            "delay_ms": self.delay_ms,
+            "fail_rate": self.fail_rate,
+            "fail_status": self.fail_status,
+            "seed": self.seed,
+        }
+
+    def injected_status(self) -> int | None:
+        """The status to answer instead of processing the request, if any."""
+        if self.status is not None:
+            return self.status
+        if self.fail_rate and self.rng.random() < self.fail_rate:
+            return self.fail_status
+        return None
+
+
+class FaultInjector:
+    """Behaviours per subscription plus a global default; request counts; rejections."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.default = Behaviour()
+        self._per_sub: dict[str, Behaviour] = {}
+        self._counts: Counter[str] = Counter()
+        self._rejections: list[Rejection] = []
+
+    def set(self, subscription_id: str | None, behaviour: Behaviour) -> None:
+        """Set the behaviour of one subscription, or the default when the id is None."""
+        with self._lock:
+            if subscription_id is None:
+                self.default = behaviour
+            else:
+                self._per_sub[subscription_id] = behaviour
+
+    def reset(self, subscription_id: str | None = None) -> None:
+        """Back to normal behaviour for one subscription, or for all (and the default)."""
+        with self._lock:
+            if subscription_id is None:
+                self.default = Behaviour()
+                self._per_sub.clear()
+            else:
+                self._per_sub.pop(subscription_id, None)
+
+    def behaviour_for(self, subscription_id: str) -> Behaviour:
+        """The subscription's own behaviour, else the global default."""
+        with self._lock:
+            return self._per_sub.get(subscription_id, self.default)
+
+    def decide(self, subscription_id: str) -> tuple[int, int | None, int | None]:
+        """Count a request and pick (delay_ms, injected status or None, retry_after)."""
+        with self._lock:
+            self._counts[subscription_id] += 1
+            b = self._per_sub.get(subscription_id, self.default)
+            # The RNG is shared state, so draw under the lock for reproducible seeds.
+            return b.delay_ms, b.injected_status(), b.retry_after
+
+    def count(self, subscription_id: str) -> int:
+        """Requests received for this id (accepted or not)."""
+        with self._lock:
+            return self._counts[subscription_id]
+
+    def total_count(self) -> int:
+        """Requests received for any id."""
+        with self._lock:
+            return sum(self._counts.values())
+
+    def reject(self, subscription_id: str, status: int, reason: str) -> None:
+        """Log a refused request."""
+        with self._lock:
+            self._rejections.append(Rejection(subscription_id, status, reason))
+
+    @property
+    def rejections(self) -> list[Rejection]:
+        """Refused requests, oldest first (a copy)."""
+        with self._lock:
+            return list(self._rejections)
+
+    def clear_log(self) -> None:
+        """Forget counts and rejections."""
+        with self._lock:
+            self._counts.clear()
+            self._rejections.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Current configuration and counters, for ``GET /control``."""
+        with self._lock:
+            return {
+                "default": self.default.to_json(),
+                "subscriptions": {k: v.to_json() for k, v in self._per_sub.items()},
+                "request_counts": dict(self._counts),
+                "rejections": [r._asdict() for r in self._rejections],
+            }
