@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from ...demo_data import step_rng
+from ...demo_data.behaviour import plant_behaviour
 from ...demo_data.pages import create_pages, remove_generated_pages
 from ...demo_data.subscribers import (
     DEFAULT_SANDBOX_URL,
@@ -67,6 +68,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="Do not draw a progress bar."
         )
+        parser.add_argument(
+            "--no-behaviour",
+            action="store_true",
+            help="Do not (re)build the subscribers' page-view histories.",
+        )
 
     def handle(self, *args, **options):
         seed = options["seed"]
@@ -98,11 +104,11 @@ class Command(BaseCommand):
             f"{PASSWORD!r}" + (f"; created {', '.join(users.created)}." if users.created else "."),
         )
 
-        def progress(items, total):
+        def progress(items, total, desc="Subscribers"):
             return tqdm(
                 items,
                 total=total,
-                desc="Subscribers",
+                desc=desc,
                 unit="sub",
                 disable=options["no_progress"] or not verbose,
                 file=sys.stderr,
@@ -127,6 +133,16 @@ class Command(BaseCommand):
             f"Subscribers: {count} active ({subs.created} new, {subs.updated} updated, "
             f"{subs.removed} removed; {subs.sandbox_created} new sandbox subscriptions).",
         )
+        if not options["no_behaviour"]:
+            behaviour = plant_behaviour(
+                step_rng(seed, "behaviour"),
+                list(sandbox_rows(sandbox_url).filter(status="active").order_by("visitor_id")),
+                pages.articles,
+                pages.offers,
+                progress=lambda items, total: progress(items, total, "Histories"),
+            )
+            personas = ", ".join(f"{n} {p}" for p, n in sorted(behaviour.counts().items()))
+            self._say(verbose, f"Histories: {behaviour.views} page views ({personas}).")
         self._say(
             verbose,
             self.style.SUCCESS(f"Demo data loaded (seed {seed}). Site: {pages.site.root_url}/"),
