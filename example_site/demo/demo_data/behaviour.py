@@ -128,8 +128,12 @@ def plant_behaviour(
     now: datetime | None = None,
     progress: Callable = lambda items, total: items,
 ) -> BehaviourResult:
-    """Rebuild the histories of ``subscribers`` (in a stable order) from the seed."""
-    now = now or timezone.now()
+    """Rebuild the histories of ``subscribers`` (in a stable order) from the seed.
+
+    Times count back from ``now``, by default today's midnight (UTC), so a second run on the same
+    day writes the same rows.
+    """
+    now = now or timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     pools = page_pools(articles, offers)
     personas = assign_personas(rng, len(subscribers))
     result = BehaviourResult(personas={}, fan_tags={}, views=0)
