@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
             tls_dir = args.state.parent / (args.state.stem + "-tls")
         ssl_context, cafile = self_signed_tls(tls_dir, reuse=tls_dir is not None)
 
+    # Installed before the URL is printed: whoever reads it may stop us at once.
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
         sandbox = PushSandbox(
             host=args.host, port=args.port, state_file=args.state, ssl_context=ssl_context
@@ -49,8 +52,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.state:
         print(f"  state: {args.state} ({len(sandbox.state)} subscriptions)", flush=True)
 
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
         while not done.wait(0.5):
             pass
