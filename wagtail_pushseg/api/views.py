@@ -1,7 +1,7 @@
 import swapper
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from wagtail.models import Site
 
 from ..conf import pushseg_settings
@@ -71,7 +71,7 @@ def unsubscribe(request: HttpRequest, data) -> JsonResponse:
     return response
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=300, public=True)
 def vapid_public_key(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"publicKey": pushseg_settings.VAPID_PUBLIC_KEY})
