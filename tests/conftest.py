@@ -24,7 +24,7 @@ def push_sandbox_server():
 @pytest.fixture
 def sandbox(push_sandbox_server, settings):
     """The sandbox, with its origin allowed as an endpoint and its fault settings reset."""
-    push_sandbox_server.reset_behaviour()
+    push_sandbox_server.reset()  # behaviours, counts and inboxes; subscriptions stay
     settings.WAGTAIL_PUSHSEG = {
         **settings.WAGTAIL_PUSHSEG,
         "ALLOWED_ENDPOINT_ORIGINS": [push_sandbox_server.origin],

@@ -15,3 +15,10 @@ class WagtailPushsegConfig(AppConfig):
         from .schedules import ensure_schedules
 
         post_migrate.connect(ensure_schedules, sender=self)
+
+        from wagtail.signals import page_published
+
+        from .campaigns.signal_handlers import queue_campaigns_waiting_for_page
+
+        # page_published fires when a page really goes live, scheduled publishing included.
+        page_published.connect(queue_campaigns_waiting_for_page, dispatch_uid="pushseg_publish")

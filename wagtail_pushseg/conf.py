@@ -175,6 +175,21 @@ class PushsegSettings:
         return int(self._get("TRACKING_BATCH_SIZE", 200))
 
     @property
+    def DELIVERY_CHUNK_SIZE(self) -> int:
+        """Deliveries a worker claims and sends per task."""
+        return int(self._get("DELIVERY_CHUNK_SIZE", 500))
+
+    @property
+    def DELIVERY_LEASE_SECONDS(self) -> int:
+        """How long a claimed chunk is a worker's before others may take it over."""
+        return int(self._get("DELIVERY_LEASE_SECONDS", 300))
+
+    @property
+    def DELIVERY_MAX_ATTEMPTS(self) -> int:
+        """Attempts (first send included) before a retryable delivery counts as failed."""
+        return int(self._get("DELIVERY_MAX_ATTEMPTS", 5))
+
+    @property
     def PAGE_TAGS_FUNCTION(self) -> str:
         """Dotted path of ``f(page) -> list[str]`` giving a page's tags; default: the specific
         page's taggit ``tags``."""
@@ -213,6 +228,11 @@ class PushsegSettings:
     def MAX_EVENT_PROPERTIES_BYTES(self) -> int:
         """Largest custom-event ``properties`` object, as compact JSON."""
         return int(self._get("MAX_EVENT_PROPERTIES_BYTES", 2048))
+
+    @property
+    def SEGMENT_REFRESH_MINUTES(self) -> int:
+        """Minutes between scheduled refreshes of all segments' memberships (django-q2)."""
+        return max(1, int(self._get("SEGMENT_REFRESH_MINUTES", 60)))
 
 
 pushseg_settings = PushsegSettings()

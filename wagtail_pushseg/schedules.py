@@ -2,10 +2,17 @@
 
 from django.utils import timezone
 
+from .conf import pushseg_settings
+
 
 SCHEDULES = {
-    # name: (task function, schedule type, minutes)
+    # name: (task function, schedule type, minutes: a number, None, or a callable read at
+    # migrate time so that a setting decides it)
     "wagtail_pushseg: purge old events": ("wagtail_pushseg.tasks.purge_events", "D", None),
+    "wagtail_pushseg: refresh segments": (
+        "wagtail_pushseg.tasks.refresh_segments", "I",
+        lambda: pushseg_settings.SEGMENT_REFRESH_MINUTES,
+    ),
 }
 
 
@@ -13,6 +20,8 @@ def ensure_schedules(**kwargs) -> None:
     from django_q.models import Schedule
 
     for name, (func, schedule_type, minutes) in SCHEDULES.items():
+        if callable(minutes):
+            minutes = minutes()
         Schedule.objects.update_or_create(
             name=name,
             defaults={"func": func, "schedule_type": schedule_type, "minutes": minutes},

@@ -5,3 +5,42 @@ from .tracking.retention import purge_old_events
 
 def purge_events() -> int:
     return purge_old_events()
+
+
+def refresh_segments() -> int:
+    """Refresh every active segment's memberships in dependency order; returns how many."""
+    from .segments.refresh import refresh_all
+
+    return len(refresh_all())
+
+
+def plan_campaign(campaign_id: int) -> int:
+    """Refresh the campaign's segments, write its deliveries, start the senders."""
+    from .campaigns.services import plan
+
+    return plan(campaign_id)
+
+
+def send_campaign_chunk(campaign_id: int) -> int:
+    """Send one chunk; ring again while work is left, mark the campaign sent when none is."""
+    from django_q.tasks import async_task
+
+    from .campaigns.services import finish_if_done
+    from .delivery.engine import send_chunk
+    from .models import Campaign
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None or campaign.status != Campaign.Status.SENDING:
+        return 0
+    result = send_chunk(campaign_id)
+    if result.claimed:
+        async_task("wagtail_pushseg.tasks.send_campaign_chunk", campaign_id)
+    else:
+        finish_if_done(campaign)
+    return result.claimed
+
+
+def dispatch_scheduled_campaigns() -> int:
+    from .campaigns.services import dispatch_due
+
+    return len(dispatch_due())

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
+from .admin.campaign_action_menu import PublishAndPushMenuItem, open_composer_after_publish
 from .admin.menu import PushNotificationsGroup
 from .admin.permissions import register_policies
 from .tracking.page_views import track_page_view
@@ -17,6 +18,13 @@ def register_push_menu():
 
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
+    actions.register_action("wagtail_pushseg.send_campaign", _("Send campaign"),
+                            _("Campaign queued for sending"))
+    actions.register_action("wagtail_pushseg.schedule_campaign", _("Schedule campaign"),
+                            _("Campaign scheduled"))
+    actions.register_action("wagtail_pushseg.cancel_campaign", _("Cancel campaign"),
+                            _("Campaign cancelled"))
+
     @actions.register_action("wagtail_pushseg.send_test_push")
     class SendTestPush(LogFormatter):
         label = _("Send a test push")
@@ -24,6 +32,15 @@ def register_log_actions(actions):
         def format_message(self, log_entry):
             outcome = log_entry.data.get("outcome", "")
             return _("Test push sent (%(outcome)s)") % {"outcome": outcome}
+
+
+@hooks.register("register_page_action_menu_item")
+def register_publish_and_push():
+    return PublishAndPushMenuItem(order=35)  # right after Publish
+
+
+hooks.register("after_edit_page", open_composer_after_publish)
+hooks.register("after_create_page", open_composer_after_publish)
 
 
 # After Wagtail's own hooks (privacy checks), so a refused view is not recorded.

@@ -15,6 +15,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from wagtail_pushseg.admin.campaign_panels import PushPanel
+
 
 # Tags a visitor reads are what segments are made of; these mark the bargain pages.
 SALE_TAGS = ("sale", "clearance", "discount")
@@ -103,6 +105,7 @@ class ArticlePage(Page):
         MultiFieldPanel([FieldPanel("date"), FieldPanel("tags")], heading=_("Article details")),
         FieldPanel("intro"),
         FieldPanel("body"),
+        PushPanel(),
     ]
 
     parent_page_types = ["demo.ArticleIndexPage"]
@@ -165,6 +168,7 @@ class OfferPage(Page):
         ),
         FieldPanel("intro"),
         FieldPanel("body"),
+        PushPanel(),
     ]
 
     parent_page_types = ["demo.OfferIndexPage"]

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from .campaigns import CampaignViewSet
 from .subscribers import SubscriberViewSet
 
 
@@ -10,4 +11,4 @@ class PushNotificationsGroup(ViewSetGroup):
     menu_label = _("Push notifications")
     menu_icon = "mail"
     menu_order = 250
-    items = (SubscriberViewSet(),)
+    items = (CampaignViewSet(), SubscriberViewSet())

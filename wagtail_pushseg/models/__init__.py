@@ -1,5 +1,10 @@
 from .behaviour import Event, Profile, TagAffinity
+from .campaigns import Campaign, CampaignTarget, Delivery
+from .segments import Membership, Segment
 from .subscribers import Subscriber, SubscriberQuerySet, endpoint_hash
 
 
-__all__ = ["Event", "Profile", "Subscriber", "SubscriberQuerySet", "TagAffinity", "endpoint_hash"]
+__all__ = [
+    "Campaign", "CampaignTarget", "Delivery", "Event", "Membership", "Profile", "Segment",
+    "Subscriber", "SubscriberQuerySet", "TagAffinity", "endpoint_hash",
+]

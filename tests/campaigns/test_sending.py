@@ -1,0 +1,115 @@
+"""From "send" to the sandbox: plan, chunked tasks, results in the ledger. django-q2 runs its
+tasks inline here (``sync``); the real-cluster test is in tests/delivery."""
+
+import pytest
+
+from tests.segments.conftest import block, make_segment
+from wagtail_pushseg.campaigns import services
+from wagtail_pushseg.models import Campaign, Delivery, Profile, Subscriber
+
+from .conftest import target
+
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def inline_tasks(monkeypatch):
+    # django-q2 reads Q_CLUSTER once at import; its Conf is what async_task consults.
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
+def languages(make_sandbox_subscribers):
+    german = make_sandbox_subscribers(3, language="de-DE")
+    french = make_sandbox_subscribers(2, language="fr-FR")
+    return german, french
+
+
+def language_campaign(**fields) -> Campaign:
+    campaign = Campaign.objects.create(title="Winter sale", body="30% off", url="/shop/", **fields)
+    target(campaign, make_segment([block("language", languages=["de"])], name="German"), 0,
+           title="Winterschlussverkauf")
+    target(campaign, make_segment([block("language", languages=["fr"])], name="French"), 1)
+    return campaign
+
+
+def test_send_now_reaches_each_subscriber_once_with_its_targets_wording(
+    languages, sandbox, django_capture_on_commit_callbacks
+):
+    german, french = languages
+    campaign = language_campaign()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_now(campaign)
+
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT
+    assert Delivery.objects.filter(campaign=campaign, status="sent").count() == 5
+    for subscriber in german:
+        [message] = sandbox.messages(subscriber.endpoint)
+        assert message.json()["title"] == "Winterschlussverkauf"
+        assert message.topic == f"pushseg-c{campaign.pk}"
+        assert message.json()["tag"] == f"pushseg-c{campaign.pk}"
+    for subscriber in french:
+        [message] = sandbox.messages(subscriber.endpoint)
+        assert message.json()["title"] == "Winter sale"
+        assert message.json()["body"] == "30% off"
+    assert set(Profile.objects.values_list("pushes_received", flat=True)) == {1}
+
+
+def test_gone_subscription_expires_and_a_500_waits_to_retry(
+    languages, sandbox, django_capture_on_commit_callbacks
+):
+    german, french = languages
+    sandbox.set_behaviour(german[0].endpoint, status=410)
+    sandbox.set_behaviour(french[0].endpoint, status=503, retry_after=60)
+    campaign = language_campaign()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_now(campaign)
+
+    assert Delivery.objects.get(subscriber=german[0]).status == "expired"
+    assert Subscriber.objects.get(pk=german[0].pk).status == "expired"
+    retry = Delivery.objects.get(subscriber=french[0])
+    assert (retry.status, retry.status_code, retry.attempts) == ("retry", 503, 1)
+    assert retry.next_attempt_at is not None
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENDING  # work is left: not "sent" yet
+    assert Delivery.objects.filter(status="sent").count() == 3
+
+
+def test_a_repeated_task_sends_nothing_twice(languages, sandbox, django_capture_on_commit_callbacks):
+    from wagtail_pushseg import tasks
+
+    campaign = language_campaign()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_now(campaign)
+    assert tasks.plan_campaign(campaign.pk) == 0
+    Campaign.objects.filter(pk=campaign.pk).update(status="sending")
+    assert tasks.send_campaign_chunk(campaign.pk) == 0
+    assert len(sandbox.all_messages()) == 5
+
+
+def test_cancel_stops_all_unsent_deliveries(languages, sandbox, django_capture_on_commit_callbacks):
+    campaign = language_campaign()
+    from wagtail_pushseg import tasks
+
+    with django_capture_on_commit_callbacks(execute=False):
+        services.send_now(campaign)  # queued, the planning task not run yet
+        services.plan(campaign.pk)  # deliveries written, the senders not started
+    campaign.refresh_from_db()
+    assert services.cancel(campaign) == 5
+    assert tasks.send_campaign_chunk(campaign.pk) == 0
+    assert sandbox.all_messages() == []
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"cancelled"}
+    with pytest.raises(services.CampaignStateError):
+        services.cancel(campaign)
+
+
+def test_a_sent_campaign_cannot_be_sent_again(languages, django_capture_on_commit_callbacks):
+    campaign = language_campaign()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_now(campaign)
+    with pytest.raises(services.CampaignStateError):
+        services.send_now(campaign)

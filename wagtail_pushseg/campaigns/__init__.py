@@ -1,0 +1,1 @@
+"""Campaigns: the editor flow, the publish trigger and audience planning."""

@@ -1,0 +1,163 @@
+"""The first sending engine: claim a chunk of deliveries, send each, write the results in bulk.
+
+Workers never trust the queue for state: a chunk is claimed by flipping pending rows to
+``sending`` with a lease in one statement, and results are written per outcome in a few
+statements. A task that runs twice finds nothing left to claim.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..conf import pushseg_settings
+from ..models import Campaign, CampaignTarget, Delivery, Profile, Subscriber
+from .direct import configured_signer
+from .payload import PayloadTooLarge
+from .results import Outcome, PushResult
+from .send_one import send_push
+
+
+@dataclass
+class ChunkResult:
+    claimed: int = 0
+    sent: int = 0
+    expired: int = 0
+    retry: int = 0
+    failed: int = 0
+
+
+def claim(campaign_id: int, limit: int, now: datetime | None = None) -> list[int]:
+    """Atomically lease up to ``limit`` due deliveries of a campaign; returns their ids."""
+    now = now or timezone.now()
+    lease = now + timedelta(seconds=pushseg_settings.DELIVERY_LEASE_SECONDS)
+    due = Q(status=Delivery.Status.PENDING) | Q(
+        status=Delivery.Status.RETRY, next_attempt_at__lte=now
+    )
+    with transaction.atomic():
+        candidates = Delivery.objects.filter(due, campaign_id=campaign_id).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        if ids:
+            # Re-checking the status in the UPDATE keeps a racing worker (SQLite) from doubling.
+            Delivery.objects.filter(due, pk__in=ids).update(
+                status=Delivery.Status.SENDING, lease_until=lease
+            )
+            ids = list(Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING,
+                                               lease_until=lease).values_list("pk", flat=True))
+    return ids
+
+
+def _payloads(campaign: Campaign) -> dict[int | None, bytes]:
+    from ..campaigns.payloads import encoded_payload
+
+    payloads: dict[int | None, bytes] = {None: encoded_payload(campaign)}
+    for target in CampaignTarget.objects.filter(campaign=campaign):
+        payloads[target.pk] = encoded_payload(campaign, target)
+    return payloads
+
+
+def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
+    """Claim and send one chunk of a campaign's deliveries."""
+    from ..campaigns.payloads import topic_for
+
+    limit = limit or pushseg_settings.DELIVERY_CHUNK_SIZE
+    campaign = Campaign.objects.select_related("page").get(pk=campaign_id)
+    ids = claim(campaign_id, limit)
+    result = ChunkResult(claimed=len(ids))
+    if not ids:
+        return result
+    rows = list(
+        Delivery.objects.filter(pk__in=ids).values_list(
+            "pk", "target_id", "subscriber_id", "subscriber__endpoint", "subscriber__p256dh",
+            "subscriber__auth", "attempts",
+        )
+    )
+    try:
+        payloads = _payloads(campaign)
+    except PayloadTooLarge as exc:
+        _write(campaign, {Outcome.FAILED: [(r[0], r[2], r[6], PushResult(Outcome.FAILED,
+               reason=str(exc))) for r in rows]}, result)
+        return result
+    signer, topic = configured_signer(), topic_for(campaign)
+    outcomes: dict[Outcome, list] = defaultdict(list)
+    for pk, target_id, subscriber_id, endpoint, p256dh, auth, attempts in rows:
+        push = send_push(
+            endpoint, p256dh, auth, payloads.get(target_id, payloads[None]), signer=signer,
+            ttl=campaign.ttl, urgency=campaign.urgency, topic=topic,
+            timeout=pushseg_settings.PUSH_TIMEOUT,
+            max_response_bytes=pushseg_settings.MAX_RESPONSE_BYTES,
+        )
+        outcomes[push.outcome].append((pk, subscriber_id, attempts, push))
+    _write(campaign, outcomes, result)
+    return result
+
+
+def _retry_at(now: datetime, attempts: int, push: PushResult) -> datetime:
+    if push.retry_after is not None:
+        return now + timedelta(seconds=push.retry_after)
+    return now + timedelta(seconds=min(3600, 30 * 2 ** attempts))
+
+
+def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResult) -> None:
+    now = timezone.now()
+    max_attempts = pushseg_settings.DELIVERY_MAX_ATTEMPTS
+    with transaction.atomic():
+        sent = outcomes.get(Outcome.SENT, [])
+        if sent:
+            Delivery.objects.filter(pk__in=[r[0] for r in sent]).update(
+                status=Delivery.Status.SENT, sent_at=now, status_code=201, lease_until=None,
+                attempts=F("attempts") + 1,
+            )
+            _count_received([r[1] for r in sent], now)
+            result.sent += len(sent)
+        gone = outcomes.get(Outcome.GONE, [])
+        if gone:
+            Delivery.objects.filter(pk__in=[r[0] for r in gone]).update(
+                status=Delivery.Status.EXPIRED, lease_until=None, attempts=F("attempts") + 1,
+                reason="subscription gone",
+            )
+            Subscriber.objects.filter(pk__in=[r[1] for r in gone]).update(
+                status=Subscriber.Status.EXPIRED, expired_at=now
+            )
+            result.expired += len(gone)
+        for pk, _sub, attempts, push in outcomes.get(Outcome.RETRY, []):
+            final = attempts + 1 >= max_attempts
+            Delivery.objects.filter(pk=pk).update(
+                status=Delivery.Status.FAILED if final else Delivery.Status.RETRY,
+                next_attempt_at=None if final else _retry_at(now, attempts, push),
+                lease_until=None, attempts=attempts + 1, status_code=push.status,
+                reason=push.reason[:300],
+            )
+            result.failed += final
+            result.retry += not final
+        for pk, _sub, attempts, push in outcomes.get(Outcome.FAILED, []):
+            Delivery.objects.filter(pk=pk).update(
+                status=Delivery.Status.FAILED, lease_until=None, attempts=attempts + 1,
+                status_code=push.status, reason=push.reason[:300],
+            )
+            result.failed += 1
+
+
+def _count_received(subscriber_ids: list[int], now: datetime) -> None:
+    """Sent pushes count in the profiles: received, and ignored until a click says otherwise."""
+    Profile.objects.bulk_create(
+        [Profile(subscriber_id=pk) for pk in subscriber_ids], ignore_conflicts=True
+    )
+    Profile.objects.filter(subscriber_id__in=subscriber_ids).update(
+        pushes_received=F("pushes_received") + 1,
+        pushes_ignored_since_click=F("pushes_ignored_since_click") + 1,
+        last_push_at=now,
+    )
+
+
+def unfinished(campaign_id: int) -> int:
+    """Deliveries that still need work (pending, leased, or waiting to retry)."""
+    return Delivery.objects.filter(
+        campaign_id=campaign_id,
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING, Delivery.Status.RETRY],
+    ).count()

@@ -1,0 +1,183 @@
+"""Campaigns: what an editor sends, to which segments, in which order of focus, and when."""
+
+import swapper
+from django.conf import settings
+from django.db import models
+from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
+
+
+class Campaign(ClusterableModel):
+    """A push about a page (or a URL on the site) to an ordered list of target segments.
+
+    Each targeted subscriber gets at most one push: planning writes one ``Delivery`` per
+    (campaign, subscriber), for the target that won focus.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        WAITING = "waiting", _("Waiting for publish")
+        PLANNING = "planning", _("Planning")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    class Timing(models.TextChoices):
+        NOW = "now", _("Now")
+        AT = "at", _("At a date and time")
+        ON_PUBLISH = "on_publish", _("When the page is published")
+
+    class Focus(models.TextChoices):
+        PRIORITY = "priority", _("By the order of the targets")
+        STRONGEST = "strongest", _("By the strongest membership")
+
+    class Urgency(models.TextChoices):
+        VERY_LOW = "very-low", _("Very low")
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+
+    #: States in which the campaign can still be changed and sent.
+    EDITABLE = (Status.DRAFT, Status.SCHEDULED, Status.WAITING)
+
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("body"), max_length=400, blank=True)
+    page = models.ForeignKey(
+        swapper.get_model_name("wagtailcore", "Page"),
+        verbose_name=_("page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    url = models.CharField(
+        _("link"), max_length=500, blank=True,
+        help_text=_("A path on this site, used when no page is chosen."),
+    )
+    icon = models.CharField(_("icon URL"), max_length=500, blank=True)
+    image = models.CharField(_("image URL"), max_length=500, blank=True)
+    action1_title = models.CharField(_("first button"), max_length=40, blank=True)
+    action1_url = models.CharField(_("first button link"), max_length=500, blank=True)
+    action2_title = models.CharField(_("second button"), max_length=40, blank=True)
+    action2_url = models.CharField(_("second button link"), max_length=500, blank=True)
+    ttl = models.PositiveIntegerField(
+        _("time to live (seconds)"), default=24 * 3600,
+        help_text=_("How long push services keep the message for a device that is offline."),
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    focus = models.CharField(
+        _("focus"), max_length=10, choices=Focus.choices, default=Focus.PRIORITY,
+        help_text=_("Which target a subscriber in several targeted segments is pushed for."),
+    )
+    min_degree = models.FloatField(
+        _("minimum degree"), null=True, blank=True,
+        help_text=_("Overrides the segments' thresholds: members below it are left out."),
+    )
+    excluded_segments = ParentalManyToManyField(
+        "wagtail_pushseg.Segment", verbose_name=_("excluded segments"), blank=True,
+        related_name="+",
+    )
+    timing = models.CharField(_("send"), max_length=12, choices=Timing.choices,
+                              default=Timing.NOW)
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.DRAFT, db_index=True)
+    status_reason = models.CharField(_("status detail"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=dj_timezone.now)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("send_campaign", _("Can send, schedule and cancel campaigns"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+
+class CampaignTarget(Orderable):
+    """One targeted segment, in the editor's priority order, with optional own wording."""
+
+    campaign = ParentalKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    segment = models.ForeignKey(
+        "wagtail_pushseg.Segment", verbose_name=_("segment"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    title = models.CharField(_("title for this segment"), max_length=120, blank=True)
+    body = models.TextField(_("body for this segment"), max_length=400, blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return str(self.segment)
+
+
+class Delivery(models.Model):
+    """One push of one campaign to one subscriber: the idempotency key of the whole system.
+
+    The queue only says "there is work"; the state lives here, so a lost or repeated task
+    neither loses nor doubles a push.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        RETRY = "retry", _("Waiting to retry")
+        EXPIRED = "expired", _("Subscription expired")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    #: States no further work can change.
+    TERMINAL = (Status.SENT, Status.EXPIRED, Status.FAILED, Status.CANCELLED)
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(
+        "wagtail_pushseg.Subscriber", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    target = models.ForeignKey(
+        CampaignTarget, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    degree = models.FloatField(_("degree"), default=0.0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "subscriber"],
+                                    name="pushseg_delivery_once")
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status", "next_attempt_at"],
+                         name="pushseg_delivery_work"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} → {self.subscriber_id}: {self.status}"
