@@ -198,7 +198,9 @@ class PushsegSettings:
     @property
     def SALE_TAGS(self) -> frozenset[str]:
         """Tags that make a page a sale page (for the sale share of visits)."""
-        return frozenset(t.lower() for t in self._get("SALE_TAGS", ("sale", "clearance", "discount")))
+        return frozenset(
+            t.lower() for t in self._get("SALE_TAGS", ("sale", "clearance", "discount"))
+        )
 
     @property
     def TAG_HALF_LIFE_DAYS(self) -> float:

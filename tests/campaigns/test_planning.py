@@ -26,7 +26,9 @@ def overlap():
 
 
 def planned(campaign) -> dict[int, int]:
-    return dict(Delivery.objects.filter(campaign=campaign).values_list("subscriber_id", "target_id"))
+    return dict(
+        Delivery.objects.filter(campaign=campaign).values_list("subscriber_id", "target_id")
+    )
 
 
 @pytest.mark.parametrize("focus", [Campaign.Focus.PRIORITY, Campaign.Focus.STRONGEST])
@@ -39,7 +41,9 @@ def test_subscriber_in_two_targeted_segments_gets_one_delivery(overlap, focus):
     assert plan_deliveries(campaign) == 3
     winner_for_both = first if focus == Campaign.Focus.PRIORITY else second
     assert planned(campaign) == {
-        only_bargain.pk: first.pk, both.pk: winner_for_both.pk, only_loyal.pk: second.pk,
+        only_bargain.pk: first.pk,
+        both.pk: winner_for_both.pk,
+        only_loyal.pk: second.pk,
     }
     delivery = Delivery.objects.get(campaign=campaign, subscriber=both)
     assert delivery.degree == (0.6 if focus == Campaign.Focus.PRIORITY else 0.8)

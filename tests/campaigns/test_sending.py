@@ -30,8 +30,12 @@ def languages(make_sandbox_subscribers):
 
 def language_campaign(**fields) -> Campaign:
     campaign = Campaign.objects.create(title="Winter sale", body="30% off", url="/shop/", **fields)
-    target(campaign, make_segment([block("language", languages=["de"])], name="German"), 0,
-           title="Winterschlussverkauf")
+    target(
+        campaign,
+        make_segment([block("language", languages=["de"])], name="German"),
+        0,
+        title="Winterschlussverkauf",
+    )
     target(campaign, make_segment([block("language", languages=["fr"])], name="French"), 1)
     return campaign
 
@@ -79,7 +83,9 @@ def test_gone_subscription_expires_and_a_500_waits_to_retry(
     assert Delivery.objects.filter(status="sent").count() == 3
 
 
-def test_a_repeated_task_sends_nothing_twice(languages, sandbox, django_capture_on_commit_callbacks):
+def test_a_repeated_task_sends_nothing_twice(
+    languages, sandbox, django_capture_on_commit_callbacks
+):
     from wagtail_pushseg import tasks
 
     campaign = language_campaign()

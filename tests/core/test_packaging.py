@@ -16,7 +16,9 @@ def wheel_names(tmp_path_factory) -> list[str]:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(out)],
-        check=True, capture_output=True, timeout=600,
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     [wheel] = out.glob("wagtail_pushseg-*.whl")
     return zipfile.ZipFile(wheel).namelist()
@@ -36,4 +38,6 @@ def test_wheel_ships_templates_static_and_migrations(wheel_names):
 def test_wheel_leaves_out_tests_demo_and_benchmarks(wheel_names):
     tops = {name.split("/")[0] for name in wheel_names}
     assert not tops & {"tests", "example_site", "benchmarks", "demo", "config"}
-    assert not any(name.startswith("wagtail_pushseg/") and "/tests/" in name for name in wheel_names)
+    assert not any(
+        name.startswith("wagtail_pushseg/") and "/tests/" in name for name in wheel_names
+    )

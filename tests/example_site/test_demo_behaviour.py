@@ -20,14 +20,25 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def population(settings, tmp_path):
     settings.WAGTAIL_PUSHSEG = {
-        **settings.WAGTAIL_PUSHSEG, "ALLOWED_ENDPOINT_ORIGINS": ["http://127.0.0.1:8001"],
+        **settings.WAGTAIL_PUSHSEG,
+        "ALLOWED_ENDPOINT_ORIGINS": ["http://127.0.0.1:8001"],
     }
-    call_command("load_demo_data", subscribers=80, sandbox_state=tmp_path / "s.json",
-                 verbosity=0, no_behaviour=True)
+    call_command(
+        "load_demo_data",
+        subscribers=80,
+        sandbox_state=tmp_path / "s.json",
+        verbosity=0,
+        no_behaviour=True,
+    )
     now = timezone.now()
     subscribers = list(Subscriber.objects.order_by("visitor_id"))
-    result = plant_behaviour(step_rng(7, "behaviour"), subscribers, ArticlePage.objects.all(),
-                             OfferPage.objects.all(), now=now)
+    result = plant_behaviour(
+        step_rng(7, "behaviour"),
+        subscribers,
+        ArticlePage.objects.all(),
+        OfferPage.objects.all(),
+        now=now,
+    )
     profiles = {p.subscriber.visitor_id: p for p in Profile.objects.select_related("subscriber")}
     return result, profiles, now
 
@@ -87,7 +98,12 @@ def the_pair_group_reads_two_unrelated_tags_together(result, profiles, now):
 
 def test_same_seed_same_population(population, settings):
     result, profiles, now = population
-    again = plant_behaviour(step_rng(7, "behaviour"), list(Subscriber.objects.order_by("visitor_id")),
-                            ArticlePage.objects.all(), OfferPage.objects.all(), now=now)
+    again = plant_behaviour(
+        step_rng(7, "behaviour"),
+        list(Subscriber.objects.order_by("visitor_id")),
+        ArticlePage.objects.all(),
+        OfferPage.objects.all(),
+        now=now,
+    )
     assert again.personas == result.personas and again.views == result.views
     assert Profile.objects.count() == len(profiles)

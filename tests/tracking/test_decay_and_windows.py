@@ -3,7 +3,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from wagtail_pushseg.tracking.activity import (
-    DAYS_KEPT, active_days, active_weeks, day_number, mark_active,
+    DAYS_KEPT,
+    active_days,
+    active_weeks,
+    day_number,
+    mark_active,
 )
 from wagtail_pushseg.tracking.decay import decayed
 

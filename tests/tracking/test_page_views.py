@@ -24,7 +24,11 @@ def test_subscribed_visitors_view_updates_event_profile_and_affinities(pages, su
     assert client.get(ARTICLE).status_code == 200
 
     event = Event.objects.get()
-    assert (event.subscriber, event.kind, event.page_id) == (subscriber, "page_view", pages["article"].pk)
+    assert (event.subscriber, event.kind, event.page_id) == (
+        subscriber,
+        "page_view",
+        pages["article"].pk,
+    )
     assert event.tags == ["laptops", "reviews"]
     profile = Profile.objects.get(subscriber=subscriber)
     assert profile.total_visits == 1
@@ -113,7 +117,8 @@ def test_affinity_decays_between_views_exactly(pages, subscribed):
 
 def test_a_custom_tags_function_can_replace_taggit(pages, subscribed, settings):
     settings.WAGTAIL_PUSHSEG = {
-        **settings.WAGTAIL_PUSHSEG, "PAGE_TAGS_FUNCTION": "tests.tracking.tag_functions.by_slug",
+        **settings.WAGTAIL_PUSHSEG,
+        "PAGE_TAGS_FUNCTION": "tests.tracking.tag_functions.by_slug",
     }
     client, _ = subscribed
     client.get(ARTICLE)

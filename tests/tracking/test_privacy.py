@@ -64,7 +64,10 @@ def test_export_returns_everything_stored_about_one_subscriber(pages, subscribed
     assert data["subscriber"]["endpoint"] == subscriber.endpoint
     assert data["profile"]["total_visits"] == 1
     assert {a["tag"] for a in data["tag_affinities"]} == {"audio", "sale"}
-    assert [(e["kind"], e["name"]) for e in data["events"]] == [("page_view", ""), ("custom", "buy")]
+    assert [(e["kind"], e["name"]) for e in data["events"]] == [
+        ("page_view", ""),
+        ("custom", "buy"),
+    ]
 
 
 def test_admin_export_downloads_the_json(pages, subscribed, client, push_manager):

@@ -25,9 +25,7 @@ class CampaignStateError(ValueError):
 
 
 def _move(campaign: Campaign, to: str, *, allowed, **fields) -> bool:
-    moved = Campaign.objects.filter(pk=campaign.pk, status__in=allowed).update(
-        status=to, **fields
-    )
+    moved = Campaign.objects.filter(pk=campaign.pk, status__in=allowed).update(status=to, **fields)
     if moved:
         campaign.refresh_from_db()
     return bool(moved)
@@ -42,9 +40,16 @@ def _enqueue(func: str, *args) -> None:
 def send_now(campaign: Campaign, user=None, *, enqueue: bool = True) -> None:
     """Queue the campaign for planning and sending (``enqueue=False``: the caller does the
     work itself, as ``pushseg_send`` does)."""
-    if not _move(campaign, Campaign.Status.PLANNING, allowed=Campaign.EDITABLE,
-                 queued_at=timezone.now(), timing=Campaign.Timing.NOW):
-        raise CampaignStateError(f"a {campaign.get_status_display().lower()} campaign cannot be sent")
+    if not _move(
+        campaign,
+        Campaign.Status.PLANNING,
+        allowed=Campaign.EDITABLE,
+        queued_at=timezone.now(),
+        timing=Campaign.Timing.NOW,
+    ):
+        raise CampaignStateError(
+            f"a {campaign.get_status_display().lower()} campaign cannot be sent"
+        )
     log(campaign, "wagtail_pushseg.send_campaign", user=user)
     if enqueue:
         _enqueue("wagtail_pushseg.tasks.plan_campaign", campaign.pk)
@@ -53,26 +58,40 @@ def send_now(campaign: Campaign, user=None, *, enqueue: bool = True) -> None:
 def schedule(campaign: Campaign, when: datetime, user=None) -> None:
     if when <= timezone.now():
         raise CampaignStateError("the time to send is in the past")
-    if not _move(campaign, Campaign.Status.SCHEDULED, allowed=Campaign.EDITABLE,
-                 send_at=when, timing=Campaign.Timing.AT):
+    if not _move(
+        campaign,
+        Campaign.Status.SCHEDULED,
+        allowed=Campaign.EDITABLE,
+        send_at=when,
+        timing=Campaign.Timing.AT,
+    ):
         raise CampaignStateError("this campaign can no longer be scheduled")
-    log(campaign, "wagtail_pushseg.schedule_campaign", user=user, data={"send_at": when.isoformat()})
+    log(
+        campaign, "wagtail_pushseg.schedule_campaign", user=user, data={"send_at": when.isoformat()}
+    )
 
 
 def wait_for_publish(campaign: Campaign, user=None) -> None:
     if not campaign.page_id:
         raise CampaignStateError("only a campaign about a page can wait for it to be published")
-    if not _move(campaign, Campaign.Status.WAITING, allowed=Campaign.EDITABLE,
-                 timing=Campaign.Timing.ON_PUBLISH):
+    if not _move(
+        campaign,
+        Campaign.Status.WAITING,
+        allowed=Campaign.EDITABLE,
+        timing=Campaign.Timing.ON_PUBLISH,
+    ):
         raise CampaignStateError("this campaign can no longer wait for publishing")
     log(campaign, "wagtail_pushseg.schedule_campaign", user=user, data={"on_publish": True})
 
 
 def cancel(campaign: Campaign, user=None) -> int:
     """Stop the campaign: every delivery not yet sent is cancelled. Returns how many."""
-    if not _move(campaign, Campaign.Status.CANCELLED,
-                 allowed=(*Campaign.EDITABLE, Campaign.Status.PLANNING, Campaign.Status.SENDING),
-                 finished_at=timezone.now()):
+    if not _move(
+        campaign,
+        Campaign.Status.CANCELLED,
+        allowed=(*Campaign.EDITABLE, Campaign.Status.PLANNING, Campaign.Status.SENDING),
+        finished_at=timezone.now(),
+    ):
         raise CampaignStateError("this campaign has already finished")
     cancelled = Delivery.objects.filter(
         campaign=campaign,
@@ -86,8 +105,12 @@ def page_went_live(page) -> list[int]:
     """Queue the campaigns waiting for this page; each exactly once (called on publish)."""
     queued = []
     for campaign in Campaign.objects.filter(page_id=page.pk, status=Campaign.Status.WAITING):
-        if _move(campaign, Campaign.Status.PLANNING, allowed=(Campaign.Status.WAITING,),
-                 queued_at=timezone.now()):
+        if _move(
+            campaign,
+            Campaign.Status.PLANNING,
+            allowed=(Campaign.Status.WAITING,),
+            queued_at=timezone.now(),
+        ):
             log(campaign, "wagtail_pushseg.send_campaign", data={"trigger": "publish"})
             _enqueue("wagtail_pushseg.tasks.plan_campaign", campaign.pk)
             queued.append(campaign.pk)
@@ -99,8 +122,9 @@ def dispatch_due(now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     queued = []
     for campaign in Campaign.objects.filter(status=Campaign.Status.SCHEDULED, send_at__lte=now):
-        if _move(campaign, Campaign.Status.PLANNING, allowed=(Campaign.Status.SCHEDULED,),
-                 queued_at=now):
+        if _move(
+            campaign, Campaign.Status.PLANNING, allowed=(Campaign.Status.SCHEDULED,), queued_at=now
+        ):
             _enqueue("wagtail_pushseg.tasks.plan_campaign", campaign.pk)
             queued.append(campaign.pk)
     return queued
@@ -129,5 +153,9 @@ def finish_if_done(campaign: Campaign) -> bool:
 
     if unfinished(campaign.pk):
         return False
-    return _move(campaign, Campaign.Status.SENT, allowed=(Campaign.Status.SENDING,),
-                 finished_at=timezone.now())
+    return _move(
+        campaign,
+        Campaign.Status.SENT,
+        allowed=(Campaign.Status.SENDING,),
+        finished_at=timezone.now(),
+    )

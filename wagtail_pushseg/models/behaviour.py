@@ -47,7 +47,9 @@ class Event(models.Model):
         verbose_name_plural = _("events")
         ordering = ["-occurred_at", "-pk"]
         indexes = [
-            models.Index(fields=["subscriber", "kind", "occurred_at"], name="pushseg_event_sub_kind"),
+            models.Index(
+                fields=["subscriber", "kind", "occurred_at"], name="pushseg_event_sub_kind"
+            ),
         ]
 
     def __str__(self) -> str:

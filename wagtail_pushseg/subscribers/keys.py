@@ -26,7 +26,9 @@ def check_p256dh(value: object) -> str:
     """An uncompressed P-256 point: 65 bytes, 0x04 first, on the curve. Returns it normalised."""
     raw = _decode("p256dh", value)
     if len(raw) != 65:
-        raise KeyRejected(f"keys.p256dh must be 65 bytes (an uncompressed P-256 point), not {len(raw)}")
+        raise KeyRejected(
+            f"keys.p256dh must be 65 bytes (an uncompressed P-256 point), not {len(raw)}"
+        )
     if raw[0] != 0x04:
         raise KeyRejected("keys.p256dh must start with 0x04 (an uncompressed point)")
     try:

@@ -42,7 +42,10 @@ def describe_profile(profile: Profile | None, now: datetime | None = None) -> st
     parts = [visit_rhythm(profile, now)]
     if profile.last_visit_at:
         parts.append(_("last seen %(ago)s ago") % {"ago": timesince(profile.last_visit_at, now)})
-    parts.append(_("%(share)d%% of recent visits to sale pages") % {"share": round(100 * sale_share(profile))})
+    parts.append(
+        _("%(share)d%% of recent visits to sale pages")
+        % {"share": round(100 * sale_share(profile))}
+    )
     parts.append(
         ngettext("%(n)s visit in all", "%(n)s visits in all", profile.total_visits)
         % {"n": profile.total_visits}
@@ -60,7 +63,9 @@ def describe_profile(profile: Profile | None, now: datetime | None = None) -> st
     return text[0].upper() + text[1:] + "."
 
 
-def top_affinities(subscriber, now: datetime | None = None, limit: int = 8) -> list[tuple[str, float]]:
+def top_affinities(
+    subscriber, now: datetime | None = None, limit: int = 8
+) -> list[tuple[str, float]]:
     """The subscriber's strongest tags with their scores decayed to ``now``."""
     now = now or timezone.now()
     half_life = pushseg_settings.TAG_HALF_LIFE_DAYS

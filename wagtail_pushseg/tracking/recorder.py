@@ -31,7 +31,9 @@ def _locked_profile(subscriber: Subscriber) -> Profile:
     return Profile.objects.select_for_update().get_or_create(subscriber=subscriber)[0]
 
 
-def fold_visit(profile: Profile, subscriber: Subscriber, when: datetime, tags: Iterable[str]) -> None:
+def fold_visit(
+    profile: Profile, subscriber: Subscriber, when: datetime, tags: Iterable[str]
+) -> None:
     """Update the profile's visit counters in memory for a page view at ``when``."""
     is_sale = bool(pushseg_settings.SALE_TAGS.intersection(tags))
     profile.total_visits += 1
@@ -64,9 +66,7 @@ def fold_tags(subscriber: Subscriber, tags: list[str], when: datetime) -> None:
     if not tags:
         return
     half_life = pushseg_settings.TAG_HALF_LIFE_DAYS
-    existing = {
-        a.tag: a for a in TagAffinity.objects.filter(subscriber=subscriber, tag__in=tags)
-    }
+    existing = {a.tag: a for a in TagAffinity.objects.filter(subscriber=subscriber, tag__in=tags)}
     changed, created = [], []
     for tag in tags:
         affinity = existing.get(tag)
@@ -96,7 +96,10 @@ def record_page_view(
     tags = sorted({t for t in tags if t})
     with transaction.atomic():
         event = Event.objects.create(
-            subscriber=subscriber, kind=Event.Kind.PAGE_VIEW, page=page, tags=tags,
+            subscriber=subscriber,
+            kind=Event.Kind.PAGE_VIEW,
+            page=page,
+            tags=tags,
             occurred_at=when,
         )
         profile = _locked_profile(subscriber)
@@ -108,11 +111,16 @@ def record_page_view(
 
 
 def record_custom_event(
-    subscriber: Subscriber, name: str, properties: dict[str, Any] | None = None,
+    subscriber: Subscriber,
+    name: str,
+    properties: dict[str, Any] | None = None,
     when: datetime | None = None,
 ) -> Event:
     """Store a custom event (``purchase``, ``add_to_cart``...) for segment rules to count."""
     return Event.objects.create(
-        subscriber=subscriber, kind=Event.Kind.CUSTOM, name=name, properties=properties or {},
+        subscriber=subscriber,
+        kind=Event.Kind.CUSTOM,
+        name=name,
+        properties=properties or {},
         occurred_at=when or timezone.now(),
     )

@@ -19,7 +19,9 @@ def _bot_pattern(pattern: str) -> re.Pattern:
 
 def is_bot(request: HttpRequest) -> bool:
     user_agent = request.headers.get("User-Agent", "")
-    return not user_agent or bool(_bot_pattern(pushseg_settings.BOT_USER_AGENT_PATTERN).search(user_agent))
+    return not user_agent or bool(
+        _bot_pattern(pushseg_settings.BOT_USER_AGENT_PATTERN).search(user_agent)
+    )
 
 
 def visitor_id(request: HttpRequest) -> str | None:

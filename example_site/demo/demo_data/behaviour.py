@@ -34,7 +34,12 @@ from . import content as c
 
 #: Share of the population per persona (the rest are casual readers).
 PERSONA_SHARES = {
-    "loyal": 0.22, "bargain": 0.15, "lapsed": 0.15, "fan": 0.20, "new": 0.10, "pair": 0.06,
+    "loyal": 0.22,
+    "bargain": 0.15,
+    "lapsed": 0.15,
+    "fan": 0.20,
+    "new": 0.10,
+    "pair": 0.06,
 }
 FAN_TAGS = ("cameras", "audio", "gaming")
 PAIR_TAGS = ("smart-home", "cameras")
@@ -74,8 +79,10 @@ def plan_visits(rng, persona: str, now: datetime, pages: dict[str, list], fan_ta
         for week in range(12):
             if rng.random() < 0.9:
                 monday = now - (week + 1) * 7 * DAY
-                visits += [(monday + rng.uniform(0, 6.9) * DAY, rng.choice(reading))
-                           for _ in range(rng.choice((1, 1, 2)))]
+                visits += [
+                    (monday + rng.uniform(0, 6.9) * DAY, rng.choice(reading))
+                    for _ in range(rng.choice((1, 1, 2)))
+                ]
         return now - 100 * DAY, visits
     if persona == "bargain":
         times = _spread(rng, now - 60 * DAY, now - 0.2 * DAY, rng.randint(6, 12))
@@ -96,8 +103,9 @@ def plan_visits(rng, persona: str, now: datetime, pages: dict[str, list], fan_ta
     if persona == "pair":
         times = _spread(rng, now - 30 * DAY, now - 0.2 * DAY, rng.randint(8, 14))
         first, second = (pages["by_tag"][tag] for tag in PAIR_TAGS)
-        return now - 40 * DAY, [(t, rng.choice(first if i % 2 else second))
-                                for i, t in enumerate(times)]
+        return now - 40 * DAY, [
+            (t, rng.choice(first if i % 2 else second)) for i, t in enumerate(times)
+        ]
     times = _spread(rng, now - 90 * DAY, now - 1 * DAY, rng.randint(1, 4))
     return now - 100 * DAY, [(t, rng.choice(everything)) for t in times]
 
@@ -142,7 +150,8 @@ def plant_behaviour(
         Event.objects.filter(subscriber_id__in=ids).delete()
         Profile.objects.filter(subscriber_id__in=ids).delete()
         TagAffinity.objects.filter(subscriber_id__in=ids).delete()
-        for subscriber, persona in progress(zip(subscribers, personas), len(subscribers)):
+        pairs = zip(subscribers, personas, strict=True)
+        for subscriber, persona in progress(pairs, len(subscribers)):
             fan_tag = rng.choice(FAN_TAGS)
             joined, visits = plan_visits(rng, persona, now, pools, fan_tag)
             Subscriber.objects.filter(pk=subscriber.pk).update(
