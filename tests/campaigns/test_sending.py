@@ -119,3 +119,36 @@ def test_a_sent_campaign_cannot_be_sent_again(languages, django_capture_on_commi
         services.send_now(campaign)
     with pytest.raises(services.CampaignStateError):
         services.send_now(campaign)
+
+
+def test_a_scheduled_campaign_is_queued_when_its_time_comes(
+    languages, sandbox, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    from wagtail_pushseg import tasks
+
+    campaign = language_campaign()
+    when = timezone.now() + timedelta(hours=1)
+    services.schedule(campaign, when)
+    assert tasks.dispatch_scheduled_campaigns() == 0
+    with freeze_time(when + timedelta(seconds=30)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert tasks.dispatch_scheduled_campaigns() == 1
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT
+    assert len(sandbox.all_messages()) == 5
+
+
+def test_dispatch_runs_every_minute_on_a_django_q_schedule():
+    from django.core.management import call_command
+    from django_q.models import Schedule
+
+    call_command("migrate", verbosity=0)
+    schedule = Schedule.objects.get(name="wagtail_pushseg: send scheduled campaigns")
+    assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
+        "wagtail_pushseg.tasks.dispatch_scheduled_campaigns", Schedule.MINUTES, 1,
+    )
