@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 
-BENCHMARKS = ["tracking_overhead"]
+BENCHMARKS = ["tracking_overhead", "sender", "segments_refresh"]
 
 
 def main(names: list[str]) -> int:

@@ -190,6 +190,16 @@ class PushsegSettings:
         return int(self._get("DELIVERY_MAX_ATTEMPTS", 5))
 
     @property
+    def SEND_CONCURRENCY(self) -> int:
+        """Requests a worker process keeps in flight at once, over all push services."""
+        return max(1, int(self._get("SEND_CONCURRENCY", 200)))
+
+    @property
+    def SEND_CONCURRENCY_PER_HOST(self) -> int:
+        """Requests in flight (and connections kept) per push-service origin."""
+        return max(1, int(self._get("SEND_CONCURRENCY_PER_HOST", 100)))
+
+    @property
     def PAGE_TAGS_FUNCTION(self) -> str:
         """Dotted path of ``f(page) -> list[str]`` giving a page's tags; default: the specific
         page's taggit ``tags``."""

@@ -5,6 +5,7 @@ from wagtail.log_actions import LogFormatter
 from .admin.campaign_action_menu import PublishAndPushMenuItem, open_composer_after_publish
 from .admin.menu import PushNotificationsGroup
 from .admin.permissions import register_policies
+from .admin.segment_hooks import refuse_deleting_used_segments, register_segment_log_actions
 from .tracking.page_views import track_page_view
 
 
@@ -33,6 +34,8 @@ def register_log_actions(actions):
             outcome = log_entry.data.get("outcome", "")
             return _("Test push sent (%(outcome)s)") % {"outcome": outcome}
 
+    register_segment_log_actions(actions)
+
 
 @hooks.register("register_page_action_menu_item")
 def register_publish_and_push():
@@ -41,6 +44,7 @@ def register_publish_and_push():
 
 hooks.register("after_edit_page", open_composer_after_publish)
 hooks.register("after_create_page", open_composer_after_publish)
+hooks.register("before_delete_snippet", refuse_deleting_used_segments)
 
 
 # After Wagtail's own hooks (privacy checks), so a refused view is not recorded.

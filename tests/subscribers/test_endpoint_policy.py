@@ -3,7 +3,6 @@ import pytest
 from wagtail_pushseg.subscribers.endpoint_policy import EndpointRejected, check_endpoint
 
 
-
 FCM = "https://fcm.googleapis.com/fcm/send/abc123"
 
 

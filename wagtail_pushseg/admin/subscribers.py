@@ -4,11 +4,11 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.http import JsonResponse
 from django.views.generic import FormView, View
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.views import generic
@@ -25,6 +25,7 @@ from ..subscribers.services import forget_audit_entries
 from ..tracking.describe import describe_profile, top_affinities
 from ..tracking.export import export_subscriber
 from .permissions import BrowserCreatedPolicy
+from .segment_subscriber import shows_segments, subscriber_segments_html
 
 
 SEND_TEST_PUSH = "wagtail_pushseg.send_test_push"
@@ -39,10 +40,13 @@ class SubscriberInspectView(generic.InspectView):
     extra_fields = {
         "profile_summary": _("Behaviour"),
         "top_tags": _("Top tag affinities"),
+        "segments": _("Segments"),
     }
 
     def get_fields(self):
-        return list(self.extra_fields) + super().get_fields()
+        extra = [f for f in self.extra_fields
+                 if f != "segments" or shows_segments(self.request.user)]
+        return extra + super().get_fields()
 
     def get_field_label(self, field_name, field):
         if field_name in self.extra_fields:
@@ -55,6 +59,9 @@ class SubscriberInspectView(generic.InspectView):
     def get_top_tags_display_value(self):
         top = top_affinities(self.object)
         return ", ".join(f"{tag} ({score:.1f})" for tag, score in top) or "-"
+
+    def get_segments_display_value(self):
+        return subscriber_segments_html(self.request, self.object)
 
     @cached_property
     def header_buttons(self):

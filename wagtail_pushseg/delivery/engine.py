@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from ..conf import pushseg_settings
 from ..models import Campaign, CampaignTarget, Delivery, Profile, Subscriber
+from .async_sender import OutgoingPush, send_many_sync
 from .direct import configured_signer
 from .payload import PayloadTooLarge
 from .results import Outcome, PushResult
-from .send_one import send_push
 
 
 @dataclass
@@ -84,14 +84,18 @@ def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
                reason=str(exc))) for r in rows]}, result)
         return result
     signer, topic = configured_signer(), topic_for(campaign)
+    # The whole chunk in one concurrent batch; results come back in the rows' order.
+    pushes = send_many_sync(
+        [OutgoingPush(endpoint, p256dh, auth, payloads.get(target_id, payloads[None]))
+         for _pk, target_id, _sub, endpoint, p256dh, auth, _attempts in rows],
+        signer=signer, ttl=campaign.ttl, urgency=campaign.urgency, topic=topic,
+        timeout=pushseg_settings.PUSH_TIMEOUT,
+        max_response_bytes=pushseg_settings.MAX_RESPONSE_BYTES,
+        concurrency=pushseg_settings.SEND_CONCURRENCY,
+        per_host=pushseg_settings.SEND_CONCURRENCY_PER_HOST,
+    )
     outcomes: dict[Outcome, list] = defaultdict(list)
-    for pk, target_id, subscriber_id, endpoint, p256dh, auth, attempts in rows:
-        push = send_push(
-            endpoint, p256dh, auth, payloads.get(target_id, payloads[None]), signer=signer,
-            ttl=campaign.ttl, urgency=campaign.urgency, topic=topic,
-            timeout=pushseg_settings.PUSH_TIMEOUT,
-            max_response_bytes=pushseg_settings.MAX_RESPONSE_BYTES,
-        )
+    for (pk, _target, subscriber_id, _e, _p, _a, attempts), push in zip(rows, pushes, strict=True):
         outcomes[push.outcome].append((pk, subscriber_id, attempts, push))
     _write(campaign, outcomes, result)
     return result

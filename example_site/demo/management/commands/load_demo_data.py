@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from wagtail_pushseg.segments.starter import install_starter_segments
+
 from ...demo_data import step_rng
-from ...demo_data.behaviour import plant_behaviour
+from ...demo_data.behaviour import FAN_TAGS, plant_behaviour
 from ...demo_data.pages import create_pages, remove_generated_pages
 from ...demo_data.subscribers import (
     DEFAULT_SANDBOX_URL,
@@ -143,6 +145,12 @@ class Command(BaseCommand):
             )
             personas = ", ".join(f"{n} {p}" for p, n in sorted(behaviour.counts().items()))
             self._say(verbose, f"Histories: {behaviour.views} page views ({personas}).")
+        # The starter segments, with a fans segment per planted fan tag, refreshed so the
+        # admin shows their members at once (segments already there are kept as they are).
+        starters = install_starter_segments(fan_tags=FAN_TAGS, refresh=True)
+        self._say(verbose, "Segments: " + ", ".join(
+            f"{item.segment.name} ({item.segment.member_count})" for item in starters
+        ) + ".")
         self._say(
             verbose,
             self.style.SUCCESS(f"Demo data loaded (seed {seed}). Site: {pages.site.root_url}/"),

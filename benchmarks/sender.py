@@ -1,0 +1,223 @@
+"""How fast one worker process sends Web Push, side by side with pywebpush in a loop.
+
+The push sandbox runs in its own process over TLS on loopback (an in-process server would share
+the GIL with the sender). Measured in one run, with no delay and with a 20 ms response delay:
+
+(a) pywebpush ``webpush()`` per message, as django-webpush sends (no session: a new TLS
+    connection per message), and for reference with a kept-alive ``requests.Session``;
+(b) ``delivery.async_sender.send_many_sync`` in chunks of ``DELIVERY_CHUNK_SIZE``, as the
+    engine calls it, connections reused across chunks;
+(c) the encryption floor: RFC 8291 encryption alone with ``cryptography`` (no network), next to
+    pywebpush's ``WebPusher.encode``.
+
+Goals (issue 6): (b) >= 3,000 msg/s, >= 10x (a) without delay, >= 50x (a) with 20 ms delay.
+"""
+
+import os
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+
+SUBSCRIPTIONS = 1000
+OURS = 2500
+ROUNDS = 3
+# pywebpush sends one message at a time, so its rate extrapolates linearly to more messages.
+PEER = {0: 300, 20: 100}
+
+
+def setup() -> None:
+    root = Path(__file__).resolve().parent.parent
+    for path in (root, root / "example_site"):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
+    import django
+
+    django.setup()  # the endpoint policy reads WAGTAIL_PUSHSEG; no database is needed
+
+
+def ca_session(cafile: str) -> requests.Session:
+    session = requests.Session()
+    session.verify = cafile
+    session.trust_env = False  # else REQUESTS_CA_BUNDLE (and proxies) from the environment win
+    return session
+
+
+class SandboxProcess:
+    """``python -m wagtail_pushseg.testing --tls`` in a child process."""
+
+    def __init__(self, workdir: Path):
+        from wagtail_pushseg.testing import free_port, make_test_certificates
+
+        tls_dir = workdir / "tls"
+        self.cafile = make_test_certificates(tls_dir)["cafile"]
+        self.base_url = f"https://127.0.0.1:{free_port()}"
+        port = self.base_url.rsplit(":", 1)[1]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "wagtail_pushseg.testing", "--tls", "--port", port,
+             "--tls-dir", str(tls_dir)],
+            stdout=subprocess.PIPE, text=True,
+        )
+        line = self.proc.stdout.readline()
+        if "listening" not in line:
+            raise RuntimeError(f"sandbox did not start: {line!r}")
+        self.http = ca_session(self.cafile)
+
+    def subscribe(self, vapid_public: str, n: int) -> list[dict]:
+        # Over HTTP, not a state file: with --state the sandbox re-saves every stored message
+        # every 0.25 s, which would bill the sender for JSON dumps.
+        url = f"{self.base_url}/subscriptions"
+        return [self.http.post(url, json={"applicationServerKey": vapid_public}).json()
+                for _ in range(n)]
+
+    def behave(self, delay_ms: int) -> None:
+        self.http.post(f"{self.base_url}/reset").raise_for_status()
+        self.http.post(f"{self.base_url}/control", json={"delay_ms": delay_ms}).raise_for_status()
+
+    def rejections(self) -> int:
+        return len(self.http.get(f"{self.base_url}/control").json()["rejections"])
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def payload(i: int) -> bytes:
+    return (b'{"title":"Winter sale","body":"Laptops and phones, 30%% off","url":"/shop/sale/",'
+            b'"tag":"campaign-7","n":%d}' % i)
+
+
+def peer_round(sandbox: SandboxProcess, subs: list[dict], vapid_private: str, n: int,
+               keep_alive: bool) -> float:
+    """pywebpush ``webpush()`` per message. django-webpush passes no session, so each call
+    opens a new TLS connection; ``keep_alive`` gives it one kept-alive session instead."""
+    from pywebpush import webpush
+
+    session = ca_session(sandbox.cafile) if keep_alive else None
+    saved = os.environ.get("REQUESTS_CA_BUNDLE")
+    os.environ["REQUESTS_CA_BUNDLE"] = sandbox.cafile  # how requests.post() trusts the test CA
+    try:
+        start = time.perf_counter()
+        for i in range(n):
+            sub = subs[i % len(subs)]
+            response = webpush(sub, payload(i).decode(), vapid_private_key=vapid_private,
+                               vapid_claims={"sub": "mailto:bench@example.com"}, ttl=600,
+                               requests_session=session)
+            assert response.status_code == 201, response.text
+        return n / (time.perf_counter() - start)
+    finally:
+        if saved is None:
+            os.environ.pop("REQUESTS_CA_BUNDLE")
+        else:
+            os.environ["REQUESTS_CA_BUNDLE"] = saved
+
+
+def our_sender(sandbox: SandboxProcess, subs: list[dict], signer, n: int):
+    """A warmed-up round of ``n`` messages, sent chunk by chunk as the engine does; each call
+    returns (msg/s, the sandbox's share of a core meanwhile)."""
+    from wagtail_pushseg.conf import pushseg_settings
+    from wagtail_pushseg.delivery.async_sender import OutgoingPush, send_many_sync
+
+    client_ssl = ssl.create_default_context(cafile=sandbox.cafile)
+    messages = [OutgoingPush(s["endpoint"], s["keys"]["p256dh"], s["keys"]["auth"], payload(i))
+                for i, s in ((i, subs[i % len(subs)]) for i in range(n))]
+    options = dict(signer=signer, ttl=600, topic="campaign7", ssl=client_ssl,
+                   concurrency=pushseg_settings.SEND_CONCURRENCY,
+                   per_host=pushseg_settings.SEND_CONCURRENCY_PER_HOST)
+    chunk = pushseg_settings.DELIVERY_CHUNK_SIZE
+    send_many_sync(messages[:chunk], **options)  # warm-up: connections, caches
+
+    def one_round() -> tuple[float, float]:
+        cpu = sandbox.cpu_seconds()
+        start = time.perf_counter()
+        results = []
+        for i in range(0, n, chunk):
+            results += send_many_sync(messages[i:i + chunk], **options)
+        elapsed = time.perf_counter() - start
+        bad = [r for r in results if r.status != 201]
+        assert not bad, bad[:3]
+        return n / elapsed, (sandbox.cpu_seconds() - cpu) / elapsed
+
+    return one_round
+
+
+def encryption_rates(subs: list[dict], n: int = 3000) -> tuple[float, float]:
+    from wagtail_pushseg.delivery.encryption import Encryptor
+    from wagtail_pushseg.delivery.send_one import encrypt as pywebpush_encode
+
+    keys = [(s["keys"]["p256dh"], s["keys"]["auth"]) for s in subs]
+    rates = []
+    for encrypt in (Encryptor().encrypt, pywebpush_encode):
+        start = time.perf_counter()
+        for i in range(n):
+            encrypt(payload(i), *keys[i % len(keys)])
+        rates.append(n / (time.perf_counter() - start))
+    return rates[0], rates[1]
+
+
+def run() -> dict:
+    setup()
+    from django.conf import settings
+
+    from wagtail_pushseg.conf import pushseg_settings
+    from wagtail_pushseg.delivery.vapid import VapidSigner, generate_keys
+
+    private, public = generate_keys()
+    workdir = Path(tempfile.mkdtemp(prefix="pushseg-bench-sender-"))
+    sandbox = SandboxProcess(workdir)
+    try:
+        settings.WAGTAIL_PUSHSEG = {**settings.WAGTAIL_PUSHSEG,
+                                    "ALLOWED_ENDPOINT_ORIGINS": [sandbox.base_url]}
+        subs = sandbox.subscribe(public, SUBSCRIPTIONS)
+        signer = VapidSigner(private, "mailto:bench@example.com")
+        out: dict = {"messages": OURS, "chunk": pushseg_settings.DELIVERY_CHUNK_SIZE,
+                     "concurrency": pushseg_settings.SEND_CONCURRENCY,
+                     "per_host": pushseg_settings.SEND_CONCURRENCY_PER_HOST}
+        for delay in (0, 20):
+            sandbox.behave(delay)
+            ours = our_sender(sandbox, subs, signer, OURS)
+            peer, peer_ka, best = 0.0, 0.0, (0.0, 0.0)
+            for _round in range(ROUNDS):  # interleaved, so drift and neighbours hit all alike
+                peer = max(peer, peer_round(sandbox, subs, private, PEER[delay], False))
+                peer_ka = max(peer_ka, peer_round(sandbox, subs, private, PEER[delay], True))
+                best = max(best, ours())
+            out[f"peer_{delay}"], out[f"peer_ka_{delay}"] = peer, peer_ka
+            out[f"ours_{delay}"], out[f"sandbox_cpu_{delay}"] = best
+            assert sandbox.rejections() == 0
+        out["floor"], out["pywebpush_encode"] = encryption_rates(subs)
+    finally:
+        sandbox.stop()
+    return out
+
+
+def report(r: dict) -> None:
+    print(f"sender over TLS on loopback (sandbox in its own process, {os.cpu_count()} cores; "
+          f"best of {ROUNDS} interleaved rounds; ours {r['messages']} msgs in chunks of "
+          f"{r['chunk']}, "
+          f"concurrency {r['concurrency']}/{r['per_host']} per host)")
+    for delay in (0, 20):
+        ours, peer, peer_ka = r[f"ours_{delay}"], r[f"peer_{delay}"], r[f"peer_ka_{delay}"]
+        print(f"  {delay:>2} ms delay: (a) pywebpush loop {peer:6.0f} msg/s ({PEER[delay]} msgs; "
+              f"kept-alive session: {peer_ka:.0f}) | (b) ours {ours:6.0f} msg/s "
+              f"| b/a {ours / peer:5.1f}x (vs kept-alive {ours / peer_ka:.1f}x) "
+              f"| sandbox CPU {r[f'sandbox_cpu_{delay}']:.0%} of a core")
+    print(f"  (c) encryption floor, cryptography: {r['floor']:8.0f} msg/s "
+          f"(pywebpush WebPusher.encode: {r['pywebpush_encode']:.0f} msg/s)")
+    print(f"  ratios: b/a no delay {r['ours_0'] / r['peer_0']:.1f}x (goal >= 10), "
+          f"b/a 20 ms {r['ours_20'] / r['peer_20']:.1f}x (goal >= 50), "
+          f"b/c {r['ours_0'] / r['floor']:.2f}; b no delay {r['ours_0']:.0f} msg/s "
+          f"(goal >= 3000)")
+
+
+if __name__ == "__main__":
+    report(run())
