@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Group
 
 from wagtail_pushseg.models import Campaign, CampaignTarget, Segment, Subscriber
 from wagtail_pushseg.subscribers.services import parse_subscription, subscribe
@@ -25,3 +26,19 @@ def make_sandbox_subscribers(sandbox, settings):
         return made
 
     return make
+
+
+@pytest.fixture
+def inline_tasks(monkeypatch):
+    """django-q2 runs tasks inline; it reads Q_CLUSTER once at import, so patch its Conf."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
+def moderator(django_user_model):
+    """A non-superuser in Wagtail's Moderators group (which the data migration lets send)."""
+    user = django_user_model.objects.create_user("moderator", "mod@example.com", "pw")
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user

@@ -15,28 +15,16 @@ from wagtail_pushseg.models import Campaign, Delivery
 from .conftest import target
 
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline_tasks")]
 
 MENU_ITEM = 'value="push"'
 PANEL = "pushseg-push-panel"
-
-
-@pytest.fixture(autouse=True)
-def inline_tasks(monkeypatch):
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
 
 
 def user_in(django_user_model, name: str, *groups: Group):
     user = django_user_model.objects.create_user(name, f"{name}@example.com", "pw")
     user.groups.add(*groups)
     return user
-
-
-@pytest.fixture
-def moderator(django_user_model):
-    return user_in(django_user_model, "moderator", Group.objects.get(name="Moderators"))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ push…”, compose targets with their own wording in the prefilled composer, se
 send, and find the notifications decrypted in the push sandbox."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, querydict_from_html
 
@@ -11,21 +10,7 @@ from tests.segments.conftest import block, make_segment
 from wagtail_pushseg.models import Campaign, Delivery
 
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def inline_tasks(monkeypatch):
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
-
-
-@pytest.fixture
-def moderator(django_user_model):
-    user = django_user_model.objects.create_user("moderator", "mod@example.com", "pw")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline_tasks")]
 
 
 def form_of(response, form_id: str):

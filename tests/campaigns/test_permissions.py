@@ -15,23 +15,9 @@ from wagtail_pushseg.models import Campaign, Delivery
 from .conftest import target
 
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline_tasks")]
 
 LATER = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
-
-
-@pytest.fixture(autouse=True)
-def inline_tasks(monkeypatch):
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
-
-
-@pytest.fixture
-def moderator(django_user_model):
-    user = django_user_model.objects.create_user("moderator", "mod@example.com", "pw")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
 
 
 @pytest.fixture

@@ -15,14 +15,7 @@ from wagtail_pushseg.models import Campaign, Delivery
 from .conftest import target
 
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def inline_tasks(monkeypatch):
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline_tasks")]
 
 
 @pytest.fixture

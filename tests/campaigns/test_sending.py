@@ -10,15 +10,7 @@ from wagtail_pushseg.models import Campaign, Delivery, Profile, Subscriber
 from .conftest import target
 
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def inline_tasks(monkeypatch):
-    # django-q2 reads Q_CLUSTER once at import; its Conf is what async_task consults.
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline_tasks")]
 
 
 @pytest.fixture
