@@ -144,3 +144,19 @@ def test_dispatch_runs_every_minute_on_a_django_q_schedule():
     assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
         "wagtail_pushseg.tasks.dispatch_scheduled_campaigns", Schedule.MINUTES, 1,
     )
+
+
+def test_throttled_push_service_defers_without_spending_attempts(
+    make_sandbox_subscribers, sandbox, settings, django_capture_on_commit_callbacks
+):
+    """A 429 holds back the rest of that service's messages; those were never tried."""
+    settings.WAGTAIL_PUSHSEG = {**settings.WAGTAIL_PUSHSEG, "SEND_CONCURRENCY_PER_HOST": 1}
+    make_sandbox_subscribers(4, language="de-DE")
+    sandbox.set_behaviour(None, status=429, retry_after=30)  # the whole service throttles
+    campaign = language_campaign()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_now(campaign)
+    attempts = sorted(Delivery.objects.values_list("attempts", flat=True))
+    assert sandbox.total_requests == 1
+    assert attempts == [0, 0, 0, 1]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"retry"}

@@ -33,6 +33,8 @@ from .vapid import VapidSigner
 
 
 THROTTLE_STATUSES = (429, 503)
+#: Reason prefix of messages held back (never sent) because their push service throttled.
+DEFERRED = "deferred:"
 DNS_CACHE_SECONDS = 300
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -147,7 +149,7 @@ class _Batch:
             if result.status in THROTTLE_STATUSES and origin not in self.throttled:
                 self.throttled[origin] = PushResult(
                     Outcome.RETRY, None, result.retry_after,
-                    f"deferred: {origin} answered HTTP {result.status}, not sent",
+                    f"{DEFERRED} {origin} answered HTTP {result.status}, not sent",
                 )
 
 

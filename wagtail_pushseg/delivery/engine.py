@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ..conf import pushseg_settings
 from ..models import Campaign, CampaignTarget, Delivery, Profile, Subscriber
-from .async_sender import OutgoingPush, send_many_sync
+from .async_sender import DEFERRED, OutgoingPush, send_many_sync
 from .direct import configured_signer
 from .payload import PayloadTooLarge
 from .results import Outcome, PushResult
@@ -130,11 +130,13 @@ def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResul
             )
             result.expired += len(gone)
         for pk, _sub, attempts, push in outcomes.get(Outcome.RETRY, []):
-            final = attempts + 1 >= max_attempts
+            # A message held back because its push service throttled us was never tried.
+            tried = attempts if push.reason.startswith(DEFERRED) else attempts + 1
+            final = tried >= max_attempts
             Delivery.objects.filter(pk=pk).update(
                 status=Delivery.Status.FAILED if final else Delivery.Status.RETRY,
                 next_attempt_at=None if final else _retry_at(now, attempts, push),
-                lease_until=None, attempts=attempts + 1, status_code=push.status,
+                lease_until=None, attempts=tried, status_code=push.status,
                 reason=push.reason[:300],
             )
             result.failed += final
