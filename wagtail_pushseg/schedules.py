@@ -12,6 +12,9 @@ SCHEDULES = {
     "wagtail_pushseg: send scheduled campaigns": (
         "wagtail_pushseg.tasks.dispatch_scheduled_campaigns", "I", 1,
     ),
+    "wagtail_pushseg: ring sending campaigns": (
+        "wagtail_pushseg.tasks.ring_sending_campaigns", "I", 1,
+    ),
     "wagtail_pushseg: refresh segments": (
         "wagtail_pushseg.tasks.refresh_segments", "I",
         lambda: pushseg_settings.SEGMENT_REFRESH_MINUTES,

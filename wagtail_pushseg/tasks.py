@@ -44,3 +44,24 @@ def dispatch_scheduled_campaigns() -> int:
     from .campaigns.services import dispatch_due
 
     return len(dispatch_due())
+
+
+def ring_sending_campaigns() -> int:
+    """The safety net behind the doorbell (a one-minute schedule): take back the chunks of
+    workers that died, ring again for campaigns with work that is due (retries included), and
+    finish campaigns with none left. Returns how many campaigns were rung."""
+    from django_q.tasks import async_task
+
+    from .campaigns.services import finish_if_done
+    from .delivery.engine import due_work, reclaim_expired_leases
+    from .models import Campaign
+
+    reclaim_expired_leases()
+    rung = 0
+    for campaign in Campaign.objects.filter(status=Campaign.Status.SENDING):
+        if due_work(campaign.pk):
+            async_task("wagtail_pushseg.tasks.send_campaign_chunk", campaign.pk)
+            rung += 1
+        else:
+            finish_if_done(campaign)
+    return rung

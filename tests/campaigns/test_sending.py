@@ -160,3 +160,59 @@ def test_throttled_push_service_defers_without_spending_attempts(
     assert sandbox.total_requests == 1
     assert attempts == [0, 0, 0, 1]
     assert set(Delivery.objects.values_list("status", flat=True)) == {"retry"}
+
+
+def test_retries_are_sent_when_due_by_the_one_minute_bell(
+    languages, sandbox, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    from wagtail_pushseg import tasks
+
+    german, french = languages
+    sandbox.set_behaviour(french[0].endpoint, status=503, retry_after=60)
+    campaign = language_campaign()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_now(campaign)
+    sandbox.reset_behaviour()
+    assert tasks.ring_sending_campaigns() == 0  # not due yet
+    with freeze_time(timezone.now() + timedelta(seconds=61)):
+        assert tasks.ring_sending_campaigns() == 1
+        assert tasks.ring_sending_campaigns() == 0  # the last ring found it finished
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT
+    assert len(sandbox.messages(french[0].endpoint)) == 1
+    assert Delivery.objects.get(subscriber=french[0]).attempts == 2
+
+
+def test_a_dead_workers_chunk_is_taken_back_and_sent_once(
+    languages, sandbox, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    from wagtail_pushseg import tasks
+    from wagtail_pushseg.delivery.engine import claim
+
+    campaign = language_campaign()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.send_now(campaign)
+        services.plan(campaign.pk)  # planned; no sender started
+    leased = claim(campaign.pk, 3)  # a worker claims three, then dies
+    assert len(leased) == 3
+    assert tasks.ring_sending_campaigns() == 1  # the other two are still pending
+    assert Delivery.objects.filter(status="sending").count() == 3
+    with freeze_time(timezone.now() + timedelta(minutes=6)):  # lease (300 s) has run out
+        tasks.ring_sending_campaigns()
+        tasks.ring_sending_campaigns()
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT
+    assert len(sandbox.all_messages()) == 5
+    assert sorted(len(sandbox.messages(d.subscriber.endpoint)) for d in Delivery.objects.all()) == [
+        1, 1, 1, 1, 1,
+    ]

@@ -167,3 +167,25 @@ def unfinished(campaign_id: int) -> int:
         campaign_id=campaign_id,
         status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING, Delivery.Status.RETRY],
     ).count()
+
+
+def reclaim_expired_leases(now: datetime | None = None) -> int:
+    """Chunks whose worker died (lease run out while ``sending``) become pending again.
+
+    A worker that was only slow may still finish some of them; a duplicate that slips through
+    replaces itself on the device (same Topic header and notification tag).
+    """
+    now = now or timezone.now()
+    return Delivery.objects.filter(
+        status=Delivery.Status.SENDING, lease_until__lt=now
+    ).update(status=Delivery.Status.PENDING, lease_until=None)
+
+
+def due_work(campaign_id: int, now: datetime | None = None) -> bool:
+    """Is there a delivery a worker could claim right now?"""
+    now = now or timezone.now()
+    return Delivery.objects.filter(
+        Q(status=Delivery.Status.PENDING)
+        | Q(status=Delivery.Status.RETRY, next_attempt_at__lte=now),
+        campaign_id=campaign_id,
+    ).exists()
