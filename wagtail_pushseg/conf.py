@@ -185,6 +185,12 @@ class PushsegSettings:
         return int(self._get("DELIVERY_LEASE_SECONDS", 300))
 
     @property
+    def VAPID_BREAKER_FAILURES(self) -> int:
+        """401/403 answers in one chunk that pause a campaign (a VAPID problem); a chunk where
+        every answer is a refusal pauses it too."""
+        return int(self._get("VAPID_BREAKER_FAILURES", 20))
+
+    @property
     def DELIVERY_MAX_ATTEMPTS(self) -> int:
         """Attempts (first send included) before a retryable delivery counts as failed."""
         return int(self._get("DELIVERY_MAX_ATTEMPTS", 5))

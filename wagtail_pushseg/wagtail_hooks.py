@@ -25,6 +25,10 @@ def register_log_actions(actions):
                             _("Campaign scheduled"))
     actions.register_action("wagtail_pushseg.cancel_campaign", _("Cancel campaign"),
                             _("Campaign cancelled"))
+    actions.register_action("wagtail_pushseg.pause_campaign", _("Pause campaign"),
+                            _("Campaign paused: push services refused the VAPID signature"))
+    actions.register_action("wagtail_pushseg.resume_campaign", _("Resume campaign"),
+                            _("Campaign resumed"))
 
     @actions.register_action("wagtail_pushseg.send_test_push")
     class SendTestPush(LogFormatter):

@@ -216,3 +216,42 @@ def test_a_dead_workers_chunk_is_taken_back_and_sent_once(
     assert sorted(len(sandbox.messages(d.subscriber.endpoint)) for d in Delivery.objects.all()) == [
         1, 1, 1, 1, 1,
     ]
+
+
+def test_a_403_storm_pauses_the_campaign_and_expires_nobody(
+    languages, sandbox, settings, django_capture_on_commit_callbacks
+):
+    from wagtail.models import ModelLogEntry
+
+    sandbox.set_behaviour(None, status=403)  # every push refused: a VAPID problem
+    campaign = language_campaign()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_now(campaign)
+
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.PAUSED
+    assert "VAPID" in campaign.status_reason
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"pending"}
+    assert set(Subscriber.objects.values_list("status", flat=True)) == {"active"}
+    assert ModelLogEntry.objects.filter(action="wagtail_pushseg.pause_campaign").exists()
+
+    sandbox.reset_behaviour()  # the site builder fixes the keys
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resume(campaign)
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT
+    assert len(sandbox.all_messages()) == 5
+
+
+def test_a_few_403s_among_successes_fail_only_those(
+    make_sandbox_subscribers, sandbox, django_capture_on_commit_callbacks
+):
+    subscribers = make_sandbox_subscribers(4, language="de-DE")
+    sandbox.set_behaviour(subscribers[0].endpoint, status=403)
+    campaign = language_campaign()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_now(campaign)
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT
+    assert Delivery.objects.get(subscriber=subscribers[0]).status == "failed"
+    assert Delivery.objects.filter(status="sent").count() == 3

@@ -89,7 +89,8 @@ def cancel(campaign: Campaign, user=None) -> int:
     if not _move(
         campaign,
         Campaign.Status.CANCELLED,
-        allowed=(*Campaign.EDITABLE, Campaign.Status.PLANNING, Campaign.Status.SENDING),
+        allowed=(*Campaign.EDITABLE, Campaign.Status.PLANNING, Campaign.Status.SENDING,
+                 Campaign.Status.PAUSED),
         finished_at=timezone.now(),
     ):
         raise CampaignStateError("this campaign has already finished")
@@ -99,6 +100,15 @@ def cancel(campaign: Campaign, user=None) -> int:
     ).update(status=Delivery.Status.CANCELLED, lease_until=None)
     log(campaign, "wagtail_pushseg.cancel_campaign", user=user, data={"cancelled": cancelled})
     return cancelled
+
+
+def resume(campaign: Campaign, user=None) -> None:
+    """Carry on with a campaign the VAPID breaker paused."""
+    if not _move(campaign, Campaign.Status.SENDING, allowed=(Campaign.Status.PAUSED,),
+                 status_reason=""):
+        raise CampaignStateError("only a paused campaign can be resumed")
+    log(campaign, "wagtail_pushseg.resume_campaign", user=user)
+    _enqueue("wagtail_pushseg.tasks.send_campaign_chunk", campaign.pk)
 
 
 def page_went_live(page) -> list[int]:

@@ -97,8 +97,40 @@ def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
     outcomes: dict[Outcome, list] = defaultdict(list)
     for (pk, _target, subscriber_id, _e, _p, _a, attempts), push in zip(rows, pushes, strict=True):
         outcomes[push.outcome].append((pk, subscriber_id, attempts, push))
+    refused = [row for row in outcomes.get(Outcome.FAILED, []) if row[3].status in AUTH_REFUSED]
+    if _breaker_trips(len(refused), len(outcomes.get(Outcome.SENT, []))):
+        # Push services refusing our signature is our problem, not the subscribers': put
+        # those deliveries back untouched and stop the campaign until someone fixes VAPID.
+        outcomes[Outcome.FAILED] = [r for r in outcomes[Outcome.FAILED] if r not in refused]
+        Delivery.objects.filter(pk__in=[r[0] for r in refused]).update(
+            status=Delivery.Status.PENDING, lease_until=None
+        )
+        _pause_for_vapid(campaign, refused[0][3])
     _write(campaign, outcomes, result)
     return result
+
+
+#: Answers that mean "we do not accept your VAPID signature / key".
+AUTH_REFUSED = (401, 403)
+
+
+def _breaker_trips(refused: int, sent: int) -> bool:
+    """Many refusals, or refusals and nothing getting through: a VAPID problem, not noise."""
+    return refused >= pushseg_settings.VAPID_BREAKER_FAILURES or (refused and not sent)
+
+
+def _pause_for_vapid(campaign: Campaign, example: PushResult) -> None:
+    from wagtail.log_actions import log
+
+    reason = (
+        f"Paused: push services refused our VAPID signature ({example.reason or example.status})."
+        " Check VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT, then resume the campaign."
+    )[:300]
+    paused = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
+        status=Campaign.Status.PAUSED, status_reason=reason
+    )
+    if paused:
+        log(campaign, "wagtail_pushseg.pause_campaign", data={"reason": reason})
 
 
 def _retry_at(now: datetime, attempts: int, push: PushResult) -> datetime:

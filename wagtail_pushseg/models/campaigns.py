@@ -23,6 +23,7 @@ class Campaign(ClusterableModel):
         WAITING = "waiting", _("Waiting for publish")
         PLANNING = "planning", _("Planning")
         SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
         SENT = "sent", _("Sent")
         CANCELLED = "cancelled", _("Cancelled")
         FAILED = "failed", _("Failed")
