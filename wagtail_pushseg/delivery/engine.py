@@ -5,6 +5,7 @@ Workers never trust the queue for state: a chunk is claimed by flipping pending 
 statements. A task that runs twice finds nothing left to claim.
 """
 
+import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -136,7 +137,8 @@ def _pause_for_vapid(campaign: Campaign, example: PushResult) -> None:
 def _retry_at(now: datetime, attempts: int, push: PushResult) -> datetime:
     if push.retry_after is not None:
         return now + timedelta(seconds=push.retry_after)
-    return now + timedelta(seconds=min(3600, 30 * 2 ** attempts))
+    # Exponential backoff with ±20 % jitter, so retries of one chunk do not arrive together.
+    return now + timedelta(seconds=min(3600, 30 * 2**attempts) * random.uniform(0.8, 1.2))
 
 
 def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResult) -> None:
