@@ -151,9 +151,16 @@ def our_sender(sandbox: SandboxProcess, subs: list[dict], signer, n: int):
     return one_round
 
 
+def pywebpush_encode(plaintext: bytes, p256dh: str, auth: str) -> bytes:
+    """The peer's encryption: pywebpush's encoder, as ``webpush()`` uses it."""
+    from pywebpush import WebPusher
+
+    subscription = {"endpoint": "-", "keys": {"p256dh": p256dh, "auth": auth}}
+    return WebPusher(subscription).encode(plaintext, content_encoding="aes128gcm")["body"]
+
+
 def encryption_rates(subs: list[dict], n: int = 3000) -> tuple[float, float]:
     from wagtail_pushseg.delivery.encryption import Encryptor
-    from wagtail_pushseg.delivery.send_one import encrypt as pywebpush_encode
 
     keys = [(s["keys"]["p256dh"], s["keys"]["auth"]) for s in subs]
     rates = []

@@ -163,24 +163,33 @@ def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResul
                 status=Subscriber.Status.EXPIRED, expired_at=now
             )
             result.expired += len(gone)
+        # Retries and failures carry a value per row: one bulk UPDATE for all of them, not one
+        # statement per delivery.
+        changed = []
         for pk, _sub, attempts, push in outcomes.get(Outcome.RETRY, []):
             # A message held back because its push service throttled us was never tried.
             tried = attempts if push.reason.startswith(DEFERRED) else attempts + 1
             final = tried >= max_attempts
-            Delivery.objects.filter(pk=pk).update(
-                status=Delivery.Status.FAILED if final else Delivery.Status.RETRY,
+            changed.append(Delivery(
+                pk=pk, status=Delivery.Status.FAILED if final else Delivery.Status.RETRY,
                 next_attempt_at=None if final else _retry_at(now, attempts, push),
                 lease_until=None, attempts=tried, status_code=push.status,
                 reason=push.reason[:300],
-            )
+            ))
             result.failed += final
             result.retry += not final
         for pk, _sub, attempts, push in outcomes.get(Outcome.FAILED, []):
-            Delivery.objects.filter(pk=pk).update(
-                status=Delivery.Status.FAILED, lease_until=None, attempts=attempts + 1,
-                status_code=push.status, reason=push.reason[:300],
-            )
+            changed.append(Delivery(
+                pk=pk, status=Delivery.Status.FAILED, next_attempt_at=None, lease_until=None,
+                attempts=attempts + 1, status_code=push.status, reason=push.reason[:300],
+            ))
             result.failed += 1
+        if changed:
+            Delivery.objects.bulk_update(
+                changed,
+                ["status", "next_attempt_at", "lease_until", "attempts", "status_code", "reason"],
+                batch_size=500,
+            )
 
 
 def _count_received(subscriber_ids: list[int], now: datetime) -> None:

@@ -1,5 +1,7 @@
 """Send one message to one subscription: encrypt (RFC 8291), sign (RFC 8292), POST (RFC 8030).
 
+The same encryption and headers as the batch sender (``async_sender``), one message at a time.
+
 Plain data in, a classified :class:`PushResult` out; no Django models here, so the same code
 serves the admin's test push and the workers.
 """
@@ -7,21 +9,15 @@ serves the admin's test push and the workers.
 import re
 
 import requests
-from pywebpush import WebPusher
 
 from ..subscribers.endpoint_policy import EndpointRejected, check_endpoint, origin_of
+from .encryption import encrypt
 from .results import Outcome, PushResult, classify
 from .vapid import VapidSigner
 
 
 URGENCIES = ("very-low", "low", "normal", "high")
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-
-
-def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
-    """aes128gcm body for one subscription, through pywebpush's encoder."""
-    subscription = {"endpoint": "-", "keys": {"p256dh": p256dh, "auth": auth}}
-    return WebPusher(subscription).encode(payload, content_encoding="aes128gcm")["body"]
 
 
 def push_headers(
