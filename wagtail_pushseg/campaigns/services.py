@@ -140,15 +140,20 @@ def dispatch_due(now: datetime | None = None) -> list[int]:
     return queued
 
 
+def refresh_campaign_segments(campaign: Campaign) -> None:
+    """Bring the memberships of every targeted and excluded segment up to date."""
+    segments = {t.segment for t in campaign.targets.select_related("segment")}
+    segments |= set(campaign.excluded_segments.all())
+    for segment in segments:
+        refresh_segment(segment)
+
+
 def plan(campaign_id: int, *, enqueue: bool = True) -> int:
     """Refresh the segments involved, write the deliveries, and ring the bell for senders."""
     campaign = Campaign.objects.get(pk=campaign_id)
     if campaign.status != Campaign.Status.PLANNING:
         return 0  # a repeated or late task: someone else planned, or it was cancelled
-    segments = {t.segment for t in campaign.targets.select_related("segment")}
-    segments |= set(campaign.excluded_segments.all())
-    for segment in segments:
-        refresh_segment(segment)
+    refresh_campaign_segments(campaign)
     with transaction.atomic():
         planned = plan_deliveries(campaign)
         if not _move(campaign, Campaign.Status.SENDING, allowed=(Campaign.Status.PLANNING,)):

@@ -77,12 +77,7 @@ class Command(BaseCommand):
         self._plan_and_send(campaign, progress=not o["no_progress"])
 
     def _print_audience(self, campaign: Campaign) -> None:
-        from ...segments.refresh import refresh_segment
-
-        for segment in {t.segment for t in campaign.targets.all()} | set(
-            campaign.excluded_segments.all()
-        ):
-            refresh_segment(segment)
+        services.refresh_campaign_segments(campaign)
         counts = audience_counts(campaign)
         for target in campaign.targets.order_by("sort_order"):
             self.stdout.write(f"{target.segment.slug}: {counts.get(target.pk, 0)}")
