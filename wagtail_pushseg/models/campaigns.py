@@ -147,9 +147,10 @@ class Delivery(models.Model):
         EXPIRED = "expired", _("Subscription expired")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
+        CAPPED = "capped", _("Held back by the frequency cap")
 
     #: States no further work can change.
-    TERMINAL = (Status.SENT, Status.EXPIRED, Status.FAILED, Status.CANCELLED)
+    TERMINAL = (Status.SENT, Status.EXPIRED, Status.FAILED, Status.CANCELLED, Status.CAPPED)
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(
@@ -167,6 +168,12 @@ class Delivery(models.Model):
     status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Receipts from the service worker and the click link; the first one counts.
+    shown_at = models.DateTimeField(_("shown at"), null=True, blank=True)
+    clicked_at = models.DateTimeField(_("clicked at"), null=True, blank=True)
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
+    #: Which wording variant of the target this subscriber got (0 = the target's own).
+    variant = models.PositiveSmallIntegerField(_("wording variant"), default=0, db_default=0)
 
     class Meta:
         verbose_name = _("delivery")
