@@ -1,0 +1,39 @@
+// Draws every <canvas data-pushseg-chart="<id of a json_script>"> with Chart.js, and lets
+// live views redraw a chart: window.pushsegCharts.update("progress-chart", config).
+(function () {
+  "use strict";
+  var charts = {};
+
+  function draw(canvas, config) {
+    if (charts[canvas.id]) {
+      var chart = charts[canvas.id];
+      chart.data = config.data;
+      chart.options = config.options;
+      chart.update("none");
+      return chart;
+    }
+    charts[canvas.id] = new window.Chart(canvas, config);
+    return charts[canvas.id];
+  }
+
+  function drawAll() {
+    document.querySelectorAll("canvas[data-pushseg-chart]").forEach(function (canvas) {
+      var source = document.getElementById(canvas.dataset.pushsegChart);
+      if (source) draw(canvas, JSON.parse(source.textContent));
+    });
+  }
+
+  window.pushsegCharts = {
+    charts: charts,
+    update: function (id, config) {
+      var canvas = document.getElementById(id);
+      return canvas ? draw(canvas, config) : null;
+    },
+  };
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
+})();
