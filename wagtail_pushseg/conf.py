@@ -4,9 +4,11 @@ Reading lazily (one property per setting) keeps ``override_settings`` working in
 documents every key with its default in one place (mirrored in ``docs/settings.md``).
 """
 
+from datetime import time
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 DEFAULT_PUSH_HOSTS = (
@@ -204,6 +206,46 @@ class PushsegSettings:
     def SEND_CONCURRENCY_PER_HOST(self) -> int:
         """Requests in flight (and connections kept) per push-service origin."""
         return max(1, int(self._get("SEND_CONCURRENCY_PER_HOST", 100)))
+
+    @property
+    def SEND_RATE_LIMIT(self) -> int | None:
+        """Pushes per second across all workers together (``None``: unlimited). Counted in
+        ``SEND_RATE_CACHE``, which must be shared by the workers (Redis) to be global."""
+        value = self._get("SEND_RATE_LIMIT", None)
+        return None if value is None else max(1, int(value))
+
+    @property
+    def SEND_RATE_CACHE(self) -> str:
+        """The cache alias holding the send-rate budget."""
+        return self._get("SEND_RATE_CACHE", "default")
+
+    @property
+    def FREQUENCY_CAP_PER_DAY(self) -> int | None:
+        """Most pushes (all campaigns) a subscriber gets in 24 hours (``None``: no cap);
+        a campaign may set its own or ignore the cap."""
+        value = self._get("FREQUENCY_CAP_PER_DAY", None)
+        return None if value is None else int(value)
+
+    @property
+    def FREQUENCY_CAP_PER_WEEK(self) -> int | None:
+        """Most pushes (all campaigns) a subscriber gets in 7 days (``None``: no cap)."""
+        value = self._get("FREQUENCY_CAP_PER_WEEK", None)
+        return None if value is None else int(value)
+
+    @property
+    def QUIET_HOURS(self) -> "tuple[time, time] | None":
+        """``("21:00", "08:00")``: no pushes between these local times in the subscriber's
+        own time zone (deferred, not dropped); ``None``: none."""
+        value = self._get("QUIET_HOURS", None)
+        if value is None:
+            return None
+        try:
+            start, end = (time.fromisoformat(str(v)) for v in value)
+        except (TypeError, ValueError) as exc:
+            raise ImproperlyConfigured(
+                'WAGTAIL_PUSHSEG["QUIET_HOURS"] must be two "HH:MM" times or None'
+            ) from exc
+        return None if start == end else (start, end)
 
     @property
     def PAGE_TAGS_FUNCTION(self) -> str:

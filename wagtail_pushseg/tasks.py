@@ -33,7 +33,7 @@ def send_campaign_chunk(campaign_id: int) -> int:
     if campaign is None or campaign.status != Campaign.Status.SENDING:
         return 0
     result = send_chunk(campaign_id)
-    if result.claimed:
+    if result.claimed or result.throttled:
         async_task("wagtail_pushseg.tasks.send_campaign_chunk", campaign_id)
     else:
         finish_if_done(campaign)

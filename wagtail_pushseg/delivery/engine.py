@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from ..conf import pushseg_settings
 from ..models import Campaign, CampaignTarget, Delivery, Profile, Subscriber
+from . import rate_budget
 from .async_sender import DEFERRED, OutgoingPush, send_many_sync
+from .controls import hold_back
 from .direct import configured_signer
 from .payload import PayloadTooLarge
 from .results import Outcome, PushResult
@@ -29,15 +31,26 @@ class ChunkResult:
     expired: int = 0
     retry: int = 0
     failed: int = 0
+    #: Held back by the delivery controls: quiet hours (still pending), frequency cap.
+    deferred: int = 0
+    capped: int = 0
+    #: Nothing claimed because the global send rate was spent, though work is due.
+    throttled: bool = False
+
+
+def _due(now: datetime) -> Q:
+    # Pending rows may wait for a time too: a local delivery time, or the end of quiet hours.
+    waiting_for_nothing = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return (Q(status=Delivery.Status.PENDING) & waiting_for_nothing) | Q(
+        status=Delivery.Status.RETRY, next_attempt_at__lte=now
+    )
 
 
 def claim(campaign_id: int, limit: int, now: datetime | None = None) -> list[int]:
     """Atomically lease up to ``limit`` due deliveries of a campaign; returns their ids."""
     now = now or timezone.now()
     lease = now + timedelta(seconds=pushseg_settings.DELIVERY_LEASE_SECONDS)
-    due = Q(status=Delivery.Status.PENDING) | Q(
-        status=Delivery.Status.RETRY, next_attempt_at__lte=now
-    )
+    due = _due(now)
     with transaction.atomic():
         candidates = Delivery.objects.filter(due, campaign_id=campaign_id).order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
@@ -68,8 +81,16 @@ def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
 
     limit = limit or pushseg_settings.DELIVERY_CHUNK_SIZE
     campaign = Campaign.objects.select_related("page").get(pk=campaign_id)
-    ids = claim(campaign_id, limit)
+    # Delivery controls: claim only what the global rate allows, then hold back quiet hours
+    # and capped subscribers; the sender below sees only what goes out now.
+    budget = rate_budget.take_waiting(limit)
+    if not budget.granted:
+        return ChunkResult(throttled=due_work(campaign_id))
+    ids = claim(campaign_id, budget.granted)
     result = ChunkResult(claimed=len(ids))
+    held = hold_back(campaign, ids)
+    ids, result.deferred, result.capped = held.send, held.deferred, held.capped
+    rate_budget.give_back(budget, budget.granted - len(ids))
     if not ids:
         return result
     rows = list(
@@ -227,8 +248,4 @@ def reclaim_expired_leases(now: datetime | None = None) -> int:
 def due_work(campaign_id: int, now: datetime | None = None) -> bool:
     """Is there a delivery a worker could claim right now?"""
     now = now or timezone.now()
-    return Delivery.objects.filter(
-        Q(status=Delivery.Status.PENDING)
-        | Q(status=Delivery.Status.RETRY, next_attempt_at__lte=now),
-        campaign_id=campaign_id,
-    ).exists()
+    return Delivery.objects.filter(_due(now), campaign_id=campaign_id).exists()

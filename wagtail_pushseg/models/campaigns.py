@@ -2,6 +2,7 @@
 
 import swapper
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,11 @@ class Campaign(ClusterableModel):
     class Focus(models.TextChoices):
         PRIORITY = "priority", _("By the order of the targets")
         STRONGEST = "strongest", _("By the strongest membership")
+
+    class SendTime(models.TextChoices):
+        AS_SOON = "as_soon", _("As soon as possible")
+        LOCAL_TIME = "local_time", _("At a local time in each subscriber's time zone")
+        BEST_HOUR = "best_hour", _("At each subscriber's most active hour")
 
     class Urgency(models.TextChoices):
         VERY_LOW = "very-low", _("Very low")
@@ -88,6 +94,43 @@ class Campaign(ClusterableModel):
     timing = models.CharField(_("send"), max_length=12, choices=Timing.choices,
                               default=Timing.NOW)
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    # Delivery controls: applied when the deliveries are planned (send time) and when a
+    # worker claims them (quiet hours, frequency cap); see delivery/controls.py.
+    send_time = models.CharField(
+        _("deliver"), max_length=12, choices=SendTime.choices, default=SendTime.AS_SOON,
+        help_text=_("Each subscriber's own time zone decides when their push goes out."),
+    )
+    local_time = models.TimeField(
+        _("local time"), null=True, blank=True,
+        help_text=_("For example 09:00: each subscriber gets the push at the next 09:00 in "
+                    "their own time zone, so some get it up to a day later."),
+    )
+    window_start_hour = models.PositiveSmallIntegerField(
+        _("not before"), choices=[(h, f"{h:02d}:00") for h in range(24)], default=0,
+        help_text=_("Most active hour: the earliest local hour to choose from."),
+    )
+    window_end_hour = models.PositiveSmallIntegerField(
+        _("not after"), choices=[(h, f"{h:02d}:00") for h in range(1, 25)], default=24,
+        help_text=_("Most active hour: pushes go out before this local hour. Subscribers "
+                    "without a history get the earliest hour."),
+    )
+    ignore_quiet_hours = models.BooleanField(
+        _("ignore quiet hours"), default=False,
+        help_text=_("For urgent news only: send even at night in the subscriber's time zone."),
+    )
+    ignore_frequency_cap = models.BooleanField(
+        _("no frequency cap"), default=False,
+        help_text=_("For urgent news only: send to subscribers who already got many pushes."),
+    )
+    cap_per_day = models.PositiveSmallIntegerField(
+        _("at most per day"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("Leave out subscribers who got this many pushes (from any campaign) in "
+                    "the last 24 hours. Empty: the site's setting."),
+    )
+    cap_per_week = models.PositiveSmallIntegerField(
+        _("at most per week"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("The same over the last 7 days. Empty: the site's setting."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.DRAFT, db_index=True)
     status_reason = models.CharField(_("status detail"), max_length=300, blank=True)
