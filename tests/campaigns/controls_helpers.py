@@ -7,6 +7,7 @@ from freezegun import freeze_time
 
 from tests.segments.conftest import block, make_segment
 from wagtail_pushseg.campaigns import services
+from wagtail_pushseg.campaigns.planning import plan_deliveries
 from wagtail_pushseg.models import Campaign
 
 from .conftest import target
@@ -38,3 +39,9 @@ def send(campaign: Campaign, capture) -> Campaign:
 def people_in(make, *zones: str) -> dict:
     """One English sandbox subscriber per time zone name."""
     return {zone: make(1, language="en-GB", timezone=zone)[0] for zone in zones}
+
+
+def plan_only(campaign: Campaign) -> int:
+    """Write the deliveries (segments refreshed first), without timing or sending."""
+    services.refresh_campaign_segments(campaign)
+    return plan_deliveries(campaign)
