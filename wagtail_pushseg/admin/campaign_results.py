@@ -29,6 +29,11 @@ class Results:
             Delivery.Status.PENDING, Delivery.Status.SENDING, Delivery.Status.RETRY))
 
     @property
+    def capped(self) -> int:
+        """Held back by the frequency cap (final, not a failure)."""
+        return self.by_status.get(Delivery.Status.CAPPED, 0)
+
+    @property
     def not_delivered(self) -> int:
         return sum(self.by_status.get(s, 0) for s in (
             Delivery.Status.EXPIRED, Delivery.Status.FAILED))
