@@ -12,6 +12,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from ..campaigns.payloads import encoded_payload
 from ..delivery.payload import PayloadTooLarge
 from ..models import Campaign, CampaignTarget, Segment
+from .campaign_controls import clean_controls, prepare_fields
 
 
 #: Stands in for the ids an unsaved campaign and its targets will get, so the size check
@@ -83,6 +84,7 @@ class CampaignForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        prepare_fields(self)
         if "excluded_segments" in self.fields:
             self.fields["excluded_segments"].queryset = Segment.objects.filter(active=True)
         if self.instance.pk and self.instance.status != Campaign.Status.DRAFT:
@@ -120,6 +122,7 @@ class CampaignForm(WagtailAdminModelForm):
                 self.add_error("send_at", _("Choose when to send."))
             elif send_at <= timezone.now():
                 self.add_error("send_at", _("Choose a time in the future."))
+        clean_controls(self, data)
         return data
 
     def is_valid(self) -> bool:

@@ -13,6 +13,7 @@ from wagtail.admin.widgets.button import MenuItem
 from ..campaigns.planning import audience_counts
 from ..campaigns.services import CampaignStateError
 from ..models import Campaign
+from .campaign_controls import control_facts
 from .campaign_permissions import can_send
 from .campaign_prefill import initial_from_page, page_by_id
 from .campaign_results import results_by_target, results_for
@@ -180,6 +181,7 @@ class CampaignInspectView(generic.InspectView):
             excluded=list(campaign.excluded_segments.all()),
             results=results_for([campaign.pk])[campaign.pk],
             planned=campaign.status not in Campaign.EDITABLE,
+            controls=control_facts(campaign),
             **kwargs,
         )
 

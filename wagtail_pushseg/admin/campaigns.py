@@ -16,6 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..models import Campaign
 from . import campaign_actions, campaign_api, campaign_views
+from .campaign_controls import delivery_control_panels
 from .campaign_forms import CampaignForm
 from .campaign_panels import AudiencePanel
 
@@ -88,6 +89,7 @@ class CampaignViewSet(ModelViewSet):
             ObjectList([
                 FieldPanel("timing", widget=forms.RadioSelect),
                 FieldPanel("send_at"),
+                *delivery_control_panels(),
             ], heading=_("Timing")),
         ],
         base_form_class=CampaignForm,
