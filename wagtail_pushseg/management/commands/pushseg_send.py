@@ -89,8 +89,9 @@ class Command(BaseCommand):
         bar = tqdm(total=planned, unit="push", disable=not progress, desc="Sending")
         while True:
             result = send_chunk(campaign.pk)
-            bar.update(result.sent + result.expired + result.failed)
-            if not result.claimed:
+            bar.update(result.sent + result.expired + result.failed + result.capped)
+            # Throttled: the global send rate is spent for now, not the work.
+            if not result.claimed and not result.throttled:
                 waiting = Delivery.objects.filter(campaign=campaign, status="retry").count()
                 if not waiting:
                     break
