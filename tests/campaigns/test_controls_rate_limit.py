@@ -117,3 +117,18 @@ def test_held_back_deliveries_give_their_budget_back(
         assert (result.claimed, result.deferred, result.sent) == (4, 2, 2)
         # The two deferred pushes did not use this second's budget.
         assert rate_budget.take(4).granted == 2
+
+
+def test_system_checks_flag_controls_that_cannot_work(settings):
+    from wagtail_pushseg.checks import check_delivery_controls
+
+    settings.WAGTAIL_PUSHSEG = {**settings.WAGTAIL_PUSHSEG, "QUIET_HOURS": ("late", "08:00"),
+                                "FREQUENCY_CAP_PER_DAY": 0, "SEND_RATE_LIMIT": 100}
+    assert [p.id for p in check_delivery_controls()] == [
+        "wagtail_pushseg.E010", "wagtail_pushseg.E011", "wagtail_pushseg.W010"]
+    settings.CACHES = {**settings.CACHES, "shared": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/11"}}
+    settings.WAGTAIL_PUSHSEG = {**settings.WAGTAIL_PUSHSEG, "QUIET_HOURS": ("22:00", "07:00"),
+                                "FREQUENCY_CAP_PER_DAY": 2, "SEND_RATE_CACHE": "shared"}
+    assert check_delivery_controls() == []
