@@ -170,3 +170,26 @@ def test_best_hour_updates_are_grouped_by_zone_and_hour(make_sandbox_subscribers
         assert schedule_send_times(campaign) == 6
     updates = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
     assert len(updates) == 2  # (Tokyo, 20:00) and (Tokyo, 08:00), not one per subscriber
+
+
+def test_best_hour_skips_quiet_hours_unless_the_whole_window_is_quiet():
+    night = frozenset(range(21, 24)) | frozenset(range(0, 8))
+    assert best_hour(hours(h23=9, h19=2), 0, 24, night) == 19
+    assert best_hour(None, 0, 24, night) == 8  # no history: the first hour that is not quiet
+    assert best_hour(hours(h22=3), 21, 24, night) == 22  # nothing but quiet hours to pick
+
+
+def test_most_active_hour_in_quiet_hours_is_not_chosen(
+    make_sandbox_subscribers, sandbox, settings
+):
+    settings.WAGTAIL_PUSHSEG = {**settings.WAGTAIL_PUSHSEG, "QUIET_HOURS": ("21:00", "08:00")}
+    owl, = make_sandbox_subscribers(1, language="en-GB", timezone="Asia/Tokyo")
+    make_profile(owl, active_hours=hours(h23=9, h19=2))
+    for ignore, expected in ((False, utc(2026, 1, 16, 10, 0)),   # 19:00 JST
+                             (True, utc(2026, 1, 15, 14, 0))):   # 23:00 JST
+        campaign = campaign_for_everyone(send_time=Campaign.SendTime.BEST_HOUR,
+                                         ignore_quiet_hours=ignore)
+        with frozen(utc(2026, 1, 15, 12, 0)):  # 21:00 in Tokyo
+            plan_only(campaign)
+            schedule_send_times(campaign)
+        assert Delivery.objects.get(campaign=campaign).next_attempt_at == expected

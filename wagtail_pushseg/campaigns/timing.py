@@ -10,11 +10,18 @@ Updates are set-wise: one UPDATE per distinct time zone for a local time, one pe
 over one read of the campaign's deliveries.
 """
 
-from datetime import datetime, tzinfo
+from datetime import datetime, time, tzinfo
 
 from django.utils import timezone
 
-from ..delivery.local_time import current_or_next_hour, next_local, zone_for, zones_of
+from ..delivery.controls import quiet_hours_for
+from ..delivery.local_time import (
+    current_or_next_hour,
+    in_window,
+    next_local,
+    zone_for,
+    zones_of,
+)
 from ..models import Campaign, Delivery
 
 
@@ -47,25 +54,38 @@ def _at_local_time(campaign: Campaign, now: datetime) -> int:
     return updated
 
 
-def best_hour(active_hours: list | None, start: int, end: int) -> int:
-    """The hour in [start, end) with the most visits (the earliest on a tie); ``start`` for a
-    subscriber with no visits in the window."""
+def best_hour(active_hours: list | None, start: int, end: int,
+              quiet: frozenset[int] = frozenset()) -> int:
+    """The hour in [start, end) with the most visits (the earliest on a tie), leaving out
+    ``quiet`` hours unless nothing else is left; the first such hour for a subscriber with no
+    visits there."""
+    hours = [h for h in range(start, end) if h not in quiet] or list(range(start, end))
     if not active_hours or len(active_hours) != 24:
-        return start
-    hour = max(range(start, end), key=lambda h: (active_hours[h] or 0, -h))
-    return hour if active_hours[hour] else start
+        return hours[0]
+    hour = max(hours, key=lambda h: (active_hours[h] or 0, -h))
+    return hour if active_hours[hour] else hours[0]
+
+
+def quiet_hours_of(campaign: Campaign) -> frozenset[int]:
+    """Whole hours that start inside the quiet hours the campaign respects: picking one would
+    only make the push wait for the morning."""
+    quiet = quiet_hours_for(campaign)
+    if quiet is None:
+        return frozenset()
+    return frozenset(h for h in range(24) if in_window(time(h), *quiet))
 
 
 def _at_best_hour(campaign: Campaign, now: datetime) -> int:
     start, end = campaign.window_start_hour, campaign.window_end_hour
     if end <= start:  # the form refuses this; a row written otherwise still gets sent
         start, end = 0, 24
+    quiet = quiet_hours_of(campaign)
     groups: dict[tuple[tzinfo, int], list[int]] = {}
     rows = _pending(campaign).values_list(
         "pk", "subscriber__timezone", "subscriber__profile__active_hours"
     )
     for pk, name, hours in rows.iterator(chunk_size=BATCH):
-        groups.setdefault((zone_for(name), best_hour(hours, start, end)), []).append(pk)
+        groups.setdefault((zone_for(name), best_hour(hours, start, end, quiet)), []).append(pk)
     updated = 0
     for (zone, hour), pks in groups.items():
         when = current_or_next_hour(now, zone, hour)
