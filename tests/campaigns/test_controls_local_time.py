@@ -193,3 +193,16 @@ def test_most_active_hour_in_quiet_hours_is_not_chosen(
             plan_only(campaign)
             schedule_send_times(campaign)
         assert Delivery.objects.get(campaign=campaign).next_attempt_at == expected
+
+
+def test_visits_of_a_subscriber_without_a_known_zone_count_in_the_sites_hours(settings):
+    """Profiles record active hours in the zone the send-time controls read them in."""
+    from wagtail_pushseg.models import Profile, Subscriber
+    from wagtail_pushseg.tracking.recorder import fold_visit
+
+    settings.TIME_ZONE = "Asia/Tokyo"
+    for name in ("", "Atlantis/Capital"):
+        subscriber = Subscriber(timezone=name)
+        profile = Profile()
+        fold_visit(profile, subscriber, utc(2026, 1, 15, 12, 0), [])  # 21:00 in Tokyo
+        assert profile.active_hours == hours(h21=1)

@@ -5,26 +5,23 @@ page's tags. The profile row is locked for the update so concurrent views of one
 do not lose counts.
 """
 
-import zoneinfo
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from ..conf import pushseg_settings
+from ..delivery.local_time import zone_for
 from ..models import Event, Profile, Subscriber, TagAffinity
 from .activity import day_number, mark_active
 from .decay import decayed
 
 
 def _local_hour(subscriber: Subscriber, when: datetime) -> int:
-    try:
-        zone = zoneinfo.ZoneInfo(subscriber.timezone) if subscriber.timezone else UTC
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = UTC
-    return when.astimezone(zone).hour
+    # The same zone the send-time controls read these hours in (unknown: the site's zone).
+    return when.astimezone(zone_for(subscriber.timezone)).hour
 
 
 def _locked_profile(subscriber: Subscriber) -> Profile:
