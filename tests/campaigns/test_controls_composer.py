@@ -108,3 +108,15 @@ def test_inspect_page_shows_the_campaigns_controls(editor_client):
     assert "most active hour between 07:00 and 20:00" in html
     assert "ignored (urgent)" in html
     assert "none for this campaign (urgent)" in html
+
+
+def test_send_page_reminds_the_sender_of_the_controls(client, moderator, settings):
+    settings.WAGTAIL_PUSHSEG = {**settings.WAGTAIL_PUSHSEG, "QUIET_HOURS": ("22:00", "07:00")}
+    campaign = Campaign.objects.create(title="Morning", url="/", send_time="local_time",
+                                       local_time=time(8, 30), ignore_frequency_cap=True)
+    client.force_login(moderator)
+    html = client.get(reverse("wagtail_pushseg_campaigns:send", args=[campaign.pk])
+                      ).content.decode()
+    assert "at 08:30 in each subscriber&#x27;s time zone" in html
+    assert "22:00 to 07:00, subscriber&#x27;s time" in html
+    assert "none for this campaign (urgent)" in html

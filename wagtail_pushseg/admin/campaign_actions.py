@@ -18,6 +18,7 @@ from ..delivery.direct import send_to_subscriber
 from ..delivery.payload import PayloadTooLarge
 from ..models import Campaign
 from .campaign_action_forms import SendForm, TestSendForm
+from .campaign_controls import control_facts
 from .campaign_permissions import can_send
 from .campaign_prefill import is_scheduled
 from .campaign_views import CANCELLABLE, URL, action_buttons
@@ -85,7 +86,7 @@ class SendView(CampaignActionView):
             target.reach = reach.get(target.pk, 0)
         page = self.object.page
         return super().get_context_data(
-            targets=targets, total=sum(reach.values()),
+            targets=targets, total=sum(reach.values()), controls=control_facts(self.object),
             page_already_live=bool(self.object.timing == Campaign.Timing.ON_PUBLISH and page
                                    and page.live and not is_scheduled(page)),
             **kwargs)
