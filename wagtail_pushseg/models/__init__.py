@@ -1,10 +1,12 @@
 from .behaviour import Event, Profile, TagAffinity
 from .campaigns import Campaign, CampaignTarget, Delivery
 from .segments import Membership, Segment
+from .suggestions import SegmentSuggestion
 from .subscribers import Subscriber, SubscriberQuerySet, endpoint_hash
 
 
 __all__ = [
     "Campaign", "CampaignTarget", "Delivery", "Event", "Membership", "Profile", "Segment",
+    "SegmentSuggestion",
     "Subscriber", "SubscriberQuerySet", "TagAffinity", "endpoint_hash",
 ]
