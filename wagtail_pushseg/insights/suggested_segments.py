@@ -9,7 +9,9 @@ of a draft segment:
 - **pair**: subscribers strong in two tags that are read together (at least
   ``SUGGESTION_PAIR_SHARE`` of the smaller tag's strong readers are strong in the other);
 - **rising**: a tag whose readers in the last 14 days are ``SUGGESTION_RISING_FACTOR`` times
-  the fortnightly average of the 28 days before.
+  its readers per fortnight in the four weeks before (the mean of the two fortnights: distinct
+  readers over 28 days would count the same loyal readers once, not twice, and make a steady
+  tag look like it halved).
 
 A group is suggested when it has ``SUGGESTION_MIN_SIZE`` subscribers of whom at least
 ``SUGGESTION_UNCOVERED_SHARE`` are in no active segment (at ``SUGGESTION_MIN_DEGREE`` or more).
@@ -49,9 +51,9 @@ from ..segments.sql import Float, SecondsBetween
 
 logger = logging.getLogger(__name__)
 
-#: The recent window and the baseline before it, in days.
+#: The recent window, and the windows of the same length before it that make the baseline.
 RECENT_DAYS = 14
-BASELINE_DAYS = 28
+BASELINE_WINDOWS = 2
 #: Rising tags looked at, the fastest first (bounds the rows read for them).
 MAX_RISING = 10
 #: Threshold of every suggested segment (the ramps below are built around it).
@@ -66,7 +68,7 @@ class Found:
     tags: tuple[str, ...]
     members: set[int]
     recent: int = 0
-    previous: int = 0
+    baseline: float = 0.0
     uncovered: int = 0
     overlaps: list[dict] = field(default_factory=list)
 
@@ -80,14 +82,14 @@ class Found:
 
     @property
     def growth(self) -> float | None:
-        return growth(self.recent, self.previous)
+        return growth(self.recent, self.baseline)
 
 
-def growth(recent: int, previous: int) -> float | None:
-    """Readers in the last 14 days ÷ the fortnightly average of the 28 before; None: new."""
-    if not previous:
+def growth(recent: int, baseline: float) -> float | None:
+    """Readers in the last 14 days ÷ readers per fortnight before; None: new."""
+    if not baseline:
         return None
-    return recent / (previous * RECENT_DAYS / BASELINE_DAYS)
+    return recent / baseline
 
 
 # --- Reading the data (a few bulk statements) ------------------------------------------
@@ -133,66 +135,70 @@ def strong_readers(now: datetime, top: int | None = None) -> dict[str, set[int]]
     return readers
 
 
-def _windows(now: datetime) -> tuple[datetime, datetime]:
-    recent_start = now - timedelta(days=RECENT_DAYS)
-    return recent_start, recent_start - timedelta(days=BASELINE_DAYS)
+def _window_starts(now: datetime) -> list[datetime]:
+    """Where the recent fortnight and each baseline fortnight begin, newest first."""
+    return [now - timedelta(days=RECENT_DAYS * (i + 1)) for i in range(BASELINE_WINDOWS + 1)]
 
 
 def _page_view_tags_sql(select: str, where: str = "", group: str = "") -> str:
-    """Page views of active subscribers with one row per tag (``j.value``), on either
-    database: the events keep their pages' tags as a JSON list."""
+    """Page views of active subscribers in the windows, one row per tag (``j.value``) and
+    ``w`` the window (0: recent), on either database: events keep their pages' tags as JSON."""
     event = connection.ops.quote_name(Event._meta.db_table)
     subscriber = connection.ops.quote_name(Subscriber._meta.db_table)
     unnest = (
         "jsonb_array_elements_text(e.tags) AS j(value)" if connection.vendor == "postgresql"
         else "json_each(e.tags) AS j"
     )
+    window = " ".join(
+        f"WHEN e.occurred_at >= %s THEN {i}" for i in range(BASELINE_WINDOWS)
+    )
     return (
-        f"SELECT {select} FROM {event} e JOIN {subscriber} s ON s.id = e.subscriber_id, {unnest} "
+        f"SELECT {select} FROM (SELECT j.value AS tag, e.subscriber_id AS subscriber_id, "
+        f"CASE {window} ELSE {BASELINE_WINDOWS} END AS w "
+        f"FROM {event} e JOIN {subscriber} s ON s.id = e.subscriber_id, {unnest} "
         "WHERE e.kind = %s AND s.status = %s AND e.occurred_at >= %s AND e.occurred_at < %s "
-        f"{where} {group}"
+        f"{where}) v {group}"
     )
 
 
-def _where_params(now: datetime) -> list:
+def _window_params(now: datetime) -> list:
     adapt = connection.ops.adapt_datetimefield_value
-    return [Event.Kind.PAGE_VIEW, Subscriber.Status.ACTIVE, adapt(_windows(now)[1]), adapt(now)]
+    starts = [adapt(start) for start in _window_starts(now)]
+    return [*starts[:-1], Event.Kind.PAGE_VIEW, Subscriber.Status.ACTIVE, starts[-1], adapt(now)]
 
 
-def _recent_start(now: datetime):
-    return connection.ops.adapt_datetimefield_value(_windows(now)[0])
-
-
-def readers_per_tag(now: datetime) -> dict[str, tuple[int, int]]:
-    """``{tag: (readers in the last 14 days, readers in the 28 days before)}``, every tag
-    read in the last 42 days, from one grouped statement."""
-    sql = _page_view_tags_sql(
-        "j.value, COUNT(DISTINCT CASE WHEN e.occurred_at >= %s THEN e.subscriber_id END), "
-        "COUNT(DISTINCT CASE WHEN e.occurred_at < %s THEN e.subscriber_id END)",
-        group="GROUP BY j.value",
+def readers_per_tag(now: datetime) -> dict[str, tuple[int, float]]:
+    """``{tag: (readers in the last 14 days, mean readers per fortnight before)}`` for every
+    tag read in the windows, from one grouped statement."""
+    counts = ", ".join(
+        f"COUNT(DISTINCT CASE WHEN w = {i} THEN subscriber_id END)"
+        for i in range(BASELINE_WINDOWS + 1)
     )
+    sql = _page_view_tags_sql(f"tag, {counts}", group="GROUP BY tag")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_recent_start(now), _recent_start(now), *_where_params(now)])
-        return {tag: (recent, previous) for tag, recent, previous in cursor.fetchall()}
+        cursor.execute(sql, _window_params(now))
+        return {
+            tag: (recent, sum(before) / BASELINE_WINDOWS)
+            for tag, recent, *before in cursor.fetchall()
+        }
 
 
-def readers_by_window(now: datetime, tags: Iterable[str]) -> tuple[dict, dict]:
-    """``({tag: ids read in the last 14 days}, {tag: ids read in the 28 days before})`` for
-    ``tags`` only (one statement)."""
+def readers_by_window(now: datetime, tags: Iterable[str]) -> list[dict[str, set[int]]]:
+    """``[{tag: subscriber ids}]`` per window (0: the last 14 days, then each fortnight
+    before), for ``tags`` only (one statement)."""
     tags = sorted(set(tags))
-    recent: dict[str, set[int]] = defaultdict(set)
-    previous: dict[str, set[int]] = defaultdict(set)
+    windows: list[dict[str, set[int]]] = [defaultdict(set) for _ in range(BASELINE_WINDOWS + 1)]
     if not tags:
-        return recent, previous
+        return windows
     sql = _page_view_tags_sql(
-        "DISTINCT j.value, e.subscriber_id, CASE WHEN e.occurred_at >= %s THEN 1 ELSE 0 END",
+        "DISTINCT tag, subscriber_id, w",
         where=f"AND j.value IN ({', '.join(['%s'] * len(tags))})",
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_recent_start(now), *_where_params(now), *tags])
-        for tag, subscriber_id, is_recent in cursor.fetchall():
-            (recent if is_recent else previous)[tag].add(subscriber_id)
-    return recent, previous
+        cursor.execute(sql, [*_window_params(now), *tags])
+        for tag, subscriber_id, window in cursor.fetchall():
+            windows[window][tag].add(subscriber_id)
+    return windows
 
 
 def active_memberships() -> dict[int, set[int]]:
@@ -234,19 +240,22 @@ def find_groups(now: datetime | None = None) -> list[Found]:
     counts = readers_per_tag(now)
     factor = settings.SUGGESTION_RISING_FACTOR
     rising = sorted(
-        (tag for tag, (recent, previous) in counts.items() if recent >= min_size
-         and (not previous or growth(recent, previous) >= factor)),
+        (tag for tag, (recent, baseline) in counts.items() if recent >= min_size
+         and (not baseline or growth(recent, baseline) >= factor)),
         key=lambda tag: (-(growth(*counts[tag]) or float("inf")), -counts[tag][0], tag),
     )[:MAX_RISING]
 
     tags = {t for found in candidates for t in found.tags} | set(rising)
-    recent, previous = readers_by_window(now, tags)
+    recent, *before = readers_by_window(now, tags)
     candidates += [
         Found(SegmentSuggestion.Kind.RISING, (tag,), set(recent[tag])) for tag in rising
     ]
     for found in candidates:
+        # A pair's readers in a window: subscribers who read both tags in it.
         found.recent = len(set.intersection(*(recent[t] for t in found.tags)))
-        found.previous = len(set.intersection(*(previous[t] for t in found.tags)))
+        found.baseline = sum(
+            len(set.intersection(*(window[t] for t in found.tags))) for window in before
+        ) / BASELINE_WINDOWS
 
     segments = active_memberships()
     covered = set().union(*segments.values()) if segments else set()
@@ -295,9 +304,9 @@ def _and(tags: tuple[str, ...]) -> str:
     return " and ".join(tags)
 
 
-def growth_words(recent: int, previous: int) -> str:
-    """"up 3× in two weeks", "new in the last two weeks", "steady", "down to half"."""
-    g = growth(recent, previous)
+def growth_words(recent: int, baseline: float) -> str:
+    """"up 3× in two weeks", "new in the last two weeks", "steady", "down to 25 %"."""
+    g = growth(recent, baseline)
     if g is None:
         return "new in the last two weeks" if recent else "no recent readers"
     if g >= 1.5:
@@ -317,7 +326,7 @@ def name_for(found: Found) -> str:
 
 def explanation_for(found: Found) -> str:
     share = found.uncovered / found.size if found.size else 0.0
-    trend = growth_words(found.recent, found.previous)
+    trend = growth_words(found.recent, found.baseline)
     if found.kind == SegmentSuggestion.Kind.PAIR:
         who = f"{found.size} subscribers read both {_and(found.tags)}"
     elif found.kind == SegmentSuggestion.Kind.RISING:
@@ -367,7 +376,7 @@ def refresh_suggestions(now: datetime | None = None) -> SuggestionsRefreshed:
                 "kind": group.kind, "tags": list(group.tags), "name": name_for(group),
                 "explanation": explanation_for(group), "size": group.size,
                 "uncovered": group.uncovered, "recent_readers": group.recent,
-                "previous_readers": group.previous, "growth": group.growth,
+                "baseline_readers": group.baseline, "growth": group.growth,
                 "overlaps": group.overlaps, "rules": rules_for(group), "refreshed_at": now,
             }
             row = existing.get(group.key)
@@ -381,7 +390,7 @@ def refresh_suggestions(now: datetime | None = None) -> SuggestionsRefreshed:
         if updated:
             SegmentSuggestion.objects.bulk_update(updated, [
                 "kind", "tags", "name", "explanation", "size", "uncovered", "recent_readers",
-                "previous_readers", "growth", "overlaps", "rules", "refreshed_at",
+                "baseline_readers", "growth", "overlaps", "rules", "refreshed_at",
             ])
         keys = {g.key for g in found}
         gone = [s.pk for key, s in existing.items()

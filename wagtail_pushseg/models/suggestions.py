@@ -39,10 +39,11 @@ class SegmentSuggestion(models.Model):
     size = models.PositiveIntegerField(_("size"), default=0)
     #: Of those, how many are in no active segment (at the minimum degree).
     uncovered = models.PositiveIntegerField(_("in no segment"), default=0)
-    #: Readers in the last 14 days and in the 28 days before them (from page views).
+    #: Readers in the last 14 days, and the mean readers per fortnight in the four weeks
+    #: before them (from page views).
     recent_readers = models.PositiveIntegerField(_("readers, last 14 days"), default=0)
-    previous_readers = models.PositiveIntegerField(_("readers, 28 days before"), default=0)
-    #: recent ÷ (previous ÷ 2); None when there were no readers before (new).
+    baseline_readers = models.FloatField(_("readers per fortnight before"), default=0.0)
+    #: recent ÷ baseline; None when there were no readers before (new).
     growth = models.FloatField(_("growth"), null=True, blank=True)
     #: ``[{"segment_id": 1, "name": "…", "members": 12}, …]``: group members in each active
     #: segment, largest first.
