@@ -39,6 +39,11 @@ def register_log_actions(actions):
             return _("Test push sent (%(outcome)s)") % {"outcome": outcome}
 
     register_segment_log_actions(actions)
+    actions.register_action("wagtail_pushseg.accept_suggestion",
+                            _("Create a segment from a suggestion"),
+                            _("Draft segment created from a suggestion"))
+    actions.register_action("wagtail_pushseg.dismiss_suggestion", _("Dismiss a suggestion"),
+                            _("Segment suggestion dismissed"))
 
 
 @hooks.register("register_page_action_menu_item")

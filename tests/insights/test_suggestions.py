@@ -82,8 +82,7 @@ def site(db):
     return Site()
 
 
-@pytest.fixture
-def population(site):
+def populate(site: Site) -> Site:
     """Cooks (covered by an active segment), a few gardeners (too few to suggest) and, from
     day 30, a new group reading both cycling and camping."""
     site.cooks = site.people(30)
@@ -95,6 +94,11 @@ def population(site):
     site.reads(site.outdoor, "camping", every=2, first=APPEARS + 1)
     site.cooking_segment = tag_segment("Cooks", ["cooking"])
     return site
+
+
+@pytest.fixture
+def population(site):
+    return populate(site)
 
 
 def pair() -> SegmentSuggestion | None:

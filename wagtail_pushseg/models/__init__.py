@@ -1,8 +1,8 @@
 from .behaviour import Event, Profile, TagAffinity
 from .campaigns import Campaign, CampaignTarget, Delivery
 from .segments import Membership, Segment
-from .suggestions import SegmentSuggestion
 from .subscribers import Subscriber, SubscriberQuerySet, endpoint_hash
+from .suggestions import SegmentSuggestion
 
 
 __all__ = [
