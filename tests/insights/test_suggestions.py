@@ -263,3 +263,37 @@ def test_daily_task_refreshes_the_suggestions(population):
         refresh_all()
         assert tasks.refresh_segment_suggestions() >= 1
     assert pair() is not None
+
+
+def test_finding_groups_costs_the_same_statements_for_any_population(site, settings):
+    """Bulk statements and set maths: no query per subscriber, tag pair or segment."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.WAGTAIL_PUSHSEG = {**settings.WAGTAIL_PUSHSEG, "SUGGESTION_MIN_SIZE": 3}
+    tag_segment("Cooks", ["cooking"])
+    tag_segment("Runners", ["running"])
+
+    def statements() -> tuple[int, int]:
+        with freeze_time(day(12)):
+            refresh_all()
+            with CaptureQueriesContext(connection) as queries:
+                groups = find_groups()
+        return len(queries), len(groups)
+
+    outdoor, cooks = site.people(4), site.people(4)
+    site.reads(outdoor, "cycling", every=2)
+    site.reads(outdoor, "camping", every=2)
+    site.reads(cooks, "cooking", every=2)
+    site.live(0, 12, refresh=False)
+    small, small_groups = statements()
+
+    more = site.people(12)
+    site.reads(more, "gardening", every=2)
+    site.reads(more, "cycling", every=3)
+    site.habits = site.habits[-2:]
+    site.live(0, 12, refresh=False)
+    large, large_groups = statements()
+
+    assert large_groups > small_groups >= 1
+    assert small == large
