@@ -16,7 +16,7 @@ from wagtail_pushseg.insights.suggested_segments import (
     refresh_suggestions,
 )
 from wagtail_pushseg.models import Segment, SegmentSuggestion, Subscriber
-from wagtail_pushseg.segments.refresh import refresh_all
+from wagtail_pushseg.segments.refresh import refresh_all, refresh_segment
 from wagtail_pushseg.tracking.page_tags import page_tags
 from wagtail_pushseg.tracking.recorder import record_page_view
 
@@ -228,6 +228,13 @@ def test_rising_tag_is_detected_from_page_views(site):
     )
     # One view each is no strong interest: no "Fans of running".
     assert not SegmentSuggestion.objects.filter(key="tag:running").exists()
+    # Its rules take everybody who read the tag in the last fortnight (and the regulars'
+    # older views have faded below them only after about a month).
+    draft = Segment.objects.create(name="Runners", rules=suggestion.rules, threshold=0.5,
+                                   active=False)
+    refresh_segment(draft, day(56))
+    members = set(draft.memberships.values_list("subscriber_id", flat=True))
+    assert {s.pk for s in newcomers} <= members
 
     # Four weeks later the newcomers are old news: not rising any more, withdrawn.
     with freeze_time(day(84)):
