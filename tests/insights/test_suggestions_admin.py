@@ -28,10 +28,9 @@ def user_with(django_user_model, name, *codenames):
 
 
 def refused(response) -> bool:
-    """Wagtail answers PermissionDenied with a 403, or for a page load with a redirect to the
-    dashboard and a message; either way nothing of the view is shown."""
-    if response.status_code == 403:
-        return True
+    """Wagtail answers PermissionDenied in a page load with a redirect to the dashboard and
+    its "Sorry, you do not have permission" message (a 403 for XMLHttpRequest): nothing of
+    the view is shown."""
     return response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
 
 
@@ -146,9 +145,12 @@ def test_users_who_may_not_add_segments_get_403(client, editor, django_user_mode
     client.force_login(user)
     suggestion = pair()
     assert refused(client.get(INDEX))
+    assert client.get(INDEX, headers={"x-requested-with": "XMLHttpRequest"}).status_code == 403
     for name in ("create_draft", "dismiss"):
         url = reverse(f"wagtail_pushseg_suggestions:{name}", args=[suggestion.pk])
         assert refused(client.post(url))
+        assert client.post(
+            url, headers={"x-requested-with": "XMLHttpRequest"}).status_code == 403
     assert pair().status == SegmentSuggestion.Status.OPEN
     assert Segment.objects.filter(active=False).count() == 0
     # No menu item either.
