@@ -294,5 +294,44 @@ class PushsegSettings:
         """Minutes between scheduled refreshes of all segments' memberships (django-q2)."""
         return max(1, int(self._get("SEGMENT_REFRESH_MINUTES", 60)))
 
+    # Suggested segments (insights.suggested_segments), refreshed daily.
+
+    @property
+    def SUGGESTION_MIN_SIZE(self) -> int:
+        """Fewest subscribers a group needs to be suggested as a segment."""
+        return max(1, int(self._get("SUGGESTION_MIN_SIZE", 25)))
+
+    @property
+    def SUGGESTION_MIN_AFFINITY(self) -> float:
+        """Decayed tag points that count as a strong interest (3: about three recent views)."""
+        return float(self._get("SUGGESTION_MIN_AFFINITY", 3.0))
+
+    @property
+    def SUGGESTION_PAIR_SHARE(self) -> float:
+        """Two tags are "read together" when at least this share of the smaller tag's strong
+        readers is strong in the other too."""
+        return float(self._get("SUGGESTION_PAIR_SHARE", 0.5))
+
+    @property
+    def SUGGESTION_UNCOVERED_SHARE(self) -> float:
+        """A group is suggested when at least this share of it is in no active segment."""
+        return float(self._get("SUGGESTION_UNCOVERED_SHARE", 0.6))
+
+    @property
+    def SUGGESTION_MIN_DEGREE(self) -> float:
+        """Membership degree from which a subscriber counts as covered by a segment."""
+        return float(self._get("SUGGESTION_MIN_DEGREE", 0.5))
+
+    @property
+    def SUGGESTION_RISING_FACTOR(self) -> float:
+        """A tag's readership is rising fast when readers in the last 14 days are at least this
+        many times the fortnightly average of the 28 days before."""
+        return float(self._get("SUGGESTION_RISING_FACTOR", 2.0))
+
+    @property
+    def SUGGESTION_TOP_TAGS(self) -> int:
+        """Tags looked at (the most strongly read ones): bounds the pairs compared."""
+        return max(2, int(self._get("SUGGESTION_TOP_TAGS", 30)))
+
 
 pushseg_settings = PushsegSettings()

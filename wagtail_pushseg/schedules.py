@@ -19,6 +19,9 @@ SCHEDULES = {
         "wagtail_pushseg.tasks.refresh_segments", "I",
         lambda: pushseg_settings.SEGMENT_REFRESH_MINUTES,
     ),
+    "wagtail_pushseg: refresh segment suggestions": (
+        "wagtail_pushseg.tasks.refresh_segment_suggestions", "D", None,
+    ),
 }
 
 

@@ -65,3 +65,11 @@ def ring_sending_campaigns() -> int:
         else:
             finish_if_done(campaign)
     return rung
+
+
+def refresh_segment_suggestions() -> int:
+    """Find groups no active segment covers and store them as suggestions; returns how many
+    were found (daily, after the segments' own refreshes)."""
+    from .insights.suggested_segments import refresh_suggestions
+
+    return refresh_suggestions().found

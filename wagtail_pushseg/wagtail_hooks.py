@@ -3,6 +3,7 @@ from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
 from .admin.campaign_action_menu import PublishAndPushMenuItem, open_composer_after_publish
+from .admin.dashboard import add_dashboard_panel, add_summary_item
 from .admin.menu import PushNotificationsGroup
 from .admin.permissions import register_policies
 from .admin.segment_hooks import refuse_deleting_used_segments, register_segment_log_actions
@@ -39,6 +40,11 @@ def register_log_actions(actions):
             return _("Test push sent (%(outcome)s)") % {"outcome": outcome}
 
     register_segment_log_actions(actions)
+    actions.register_action("wagtail_pushseg.accept_suggestion",
+                            _("Create a segment from a suggestion"),
+                            _("Draft segment created from a suggestion"))
+    actions.register_action("wagtail_pushseg.dismiss_suggestion", _("Dismiss a suggestion"),
+                            _("Segment suggestion dismissed"))
 
 
 @hooks.register("register_page_action_menu_item")
@@ -53,3 +59,7 @@ hooks.register("before_delete_snippet", refuse_deleting_used_segments)
 
 # After Wagtail's own hooks (privacy checks), so a refused view is not recorded.
 hooks.register("before_serve_page", track_page_view, order=100)
+
+# The plugin on the Wagtail home page (each part checks its own permission).
+hooks.register("construct_homepage_summary_items", add_summary_item)
+hooks.register("construct_homepage_panels", add_dashboard_panel)

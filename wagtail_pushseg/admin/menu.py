@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from .campaigns import CampaignViewSet
+from .segment_suggestions import SegmentSuggestionViewSet
 from .segments import SegmentViewSet
 from .subscribers import SubscriberViewSet
 
@@ -12,4 +13,4 @@ class PushNotificationsGroup(ViewSetGroup):
     menu_label = _("Push notifications")
     menu_icon = "mail"
     menu_order = 250
-    items = (CampaignViewSet(), SegmentViewSet(), SubscriberViewSet())
+    items = (CampaignViewSet(), SegmentViewSet(), SegmentSuggestionViewSet(), SubscriberViewSet())

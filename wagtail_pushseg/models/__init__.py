@@ -2,9 +2,11 @@ from .behaviour import Event, Profile, TagAffinity
 from .campaigns import Campaign, CampaignTarget, Delivery
 from .segments import Membership, Segment
 from .subscribers import Subscriber, SubscriberQuerySet, endpoint_hash
+from .suggestions import SegmentSuggestion
 
 
 __all__ = [
     "Campaign", "CampaignTarget", "Delivery", "Event", "Membership", "Profile", "Segment",
+    "SegmentSuggestion",
     "Subscriber", "SubscriberQuerySet", "TagAffinity", "endpoint_hash",
 ]
