@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_pushseg', '0007_delivery_receipts_capped'),
+        ('wagtail_pushseg', '0008_delivery_controls'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
