@@ -106,7 +106,7 @@ def refusal_in(exc: BaseException | None) -> str | None:
     while todo and seen < 20:
         current = todo.pop()
         seen += 1
-        if current is None:
+        if not isinstance(current, BaseException):  # e.g. a ``reason`` that is a string
             continue
         if isinstance(current, AddressRefused):
             return str(current)
