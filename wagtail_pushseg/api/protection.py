@@ -122,3 +122,21 @@ def public_json_endpoint(scope: str):
         return wrapper
 
     return decorator
+
+
+def rate_limited(scope: str):
+    """The rate limit alone, for the public GET views (service worker, public key): they are
+    cheap, but an unmetered endpoint is still a way to load the site."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            try:
+                check_rate_limit(request, scope)
+            except ApiError as exc:
+                return exc.response()
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
