@@ -2,6 +2,8 @@ import socket
 
 import pytest
 
+from tests.campaigns.conftest import inline_tasks, make_sandbox_subscribers  # noqa: F401
+
 
 @pytest.fixture
 def hosts(monkeypatch):
