@@ -167,6 +167,7 @@ print(json.dumps({"campaign": campaign.pk}))
 """
 
 
+@pytest.mark.qcluster
 @pytest.mark.timeout(900)
 def test_the_install_guide_gets_a_push_through_from_the_built_wheel(tmp_path, wheel):
     project = Project(tmp_path, wheel)
