@@ -56,6 +56,20 @@ def test_the_limit_counts_per_client(url, settings):
         assert call(other, method, url).status_code != 429
 
 
+@pytest.mark.parametrize(("first", "second", "shared"), [
+    ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9", True),   # the same /64: one household
+    ("2001:db8:1:2::1", "2001:db8:1:3::1", False),
+    ("::ffff:203.0.113.5", "203.0.113.5", True),          # IPv4 written as IPv6
+    ("203.0.113.5", "203.0.113.6", False),
+])
+def test_ipv6_clients_are_counted_by_their_64(first, second, shared, settings):
+    settings.WAGTAIL_PUSHSEG = {**settings.WAGTAIL_PUSHSEG, "RATE_LIMIT": "1/m"}
+    url = "/pushseg/api/vapid-public-key"
+    assert Client(REMOTE_ADDR=first).get(url).status_code == 200
+    limited = Client(REMOTE_ADDR=second).get(url).status_code == 429
+    assert limited is shared
+
+
 @pytest.mark.parametrize("url", public_urls())
 @pytest.mark.parametrize("headers", [
     {"HTTP_ORIGIN": EVIL},
