@@ -213,3 +213,34 @@ def test_async_sender_times_out_a_silent_push_service(sandbox, settings):
         allow(settings, server.origin)
         [result] = send([push(sub, b"x")._replace(endpoint=server.origin + "/p")], timeout=0.3)
     assert result.outcome is Outcome.RETRY and result.reason == "timed out"
+
+
+@pytest.mark.django_db
+def test_a_campaign_to_a_host_resolving_privately_fails_those_deliveries_only(
+    sandbox, hosts, make_sandbox_subscribers, inline_tasks, django_capture_on_commit_callbacks
+):
+    """Through the whole engine: the refused delivery fails with the reason, its subscriber
+    stays active, and the others in the same chunk are delivered."""
+    from tests.campaigns.conftest import target
+    from tests.segments.conftest import block, make_segment
+    from wagtail_pushseg.campaigns import services
+    from wagtail_pushseg.models import Campaign, Delivery
+
+    fine = make_sandbox_subscribers(2, language="de-DE")
+    [sub] = subscriptions(sandbox, 1)
+    rebound = Subscriber.objects.create(endpoint=FCM, p256dh=sub["keys"]["p256dh"],
+                                        auth=sub["keys"]["auth"], language="de-DE")
+    hosts({"fcm.googleapis.com": ["10.20.30.40"]})
+    campaign = Campaign.objects.create(title="Deal", body="Today", url="/")
+    target(campaign, make_segment([block("language", languages=["de"])], name="German"), 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_now(campaign)
+
+    refused = Delivery.objects.get(campaign=campaign, subscriber=rebound)
+    assert refused.status == "failed"
+    assert "fcm.googleapis.com resolves to a private" in refused.reason
+    assert "10.20.30.40" in refused.reason
+    rebound.refresh_from_db()
+    assert rebound.status == Subscriber.Status.ACTIVE
+    assert set(Delivery.objects.filter(subscriber__in=fine).values_list("status", flat=True)) \
+        == {"sent"}
