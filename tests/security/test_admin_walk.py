@@ -130,3 +130,29 @@ def test_the_walk_would_see_data_if_it_were_shown(admin_client, objects):
         assert response.status_code == 200, url
         seen |= {s for s in SECRETS if s in response.content.decode()}
     assert {ENDPOINT, SEGMENT, CAMPAIGN} <= seen
+
+
+def test_the_default_editor_composes_campaigns_but_no_segment_or_subscriber_view_opens(
+    client, editor, objects
+):
+    """The Editors group may compose campaigns out of the box, nothing else of the plugin's:
+    every segment and subscriber URL, and every send path, still refuses them."""
+    assert editor.has_perm("wagtail_pushseg.add_campaign")
+    client.force_login(editor)
+    before = snapshot()
+    walked = 0
+    for admin_url in plugin_admin_urls():
+        closed = ("segment" in admin_url.namespace or "subscriber" in admin_url.namespace
+                  or admin_url.name in ("send", "test_send", "cancel", "delete"))
+        if not closed:
+            continue
+        url = admin_url.fill(objects)
+        for response in (client.get(url), client.post(url, {"timing": "now"})):
+            assert response.status_code in (302, 403), url
+            if response.status_code == 302:
+                assert urlsplit(response["Location"]).path == reverse("wagtailadmin_home"), url
+        body = client.get(url).content.decode()
+        assert ENDPOINT not in body and "walker-visitor-77x" not in body, url
+        walked += 1
+    assert walked >= 25
+    assert snapshot() == before

@@ -28,6 +28,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.util.connection import allowed_gai_family
 from urllib3.util.timeout import _DEFAULT_TIMEOUT
 
 from ..conf import pushseg_settings
@@ -141,7 +142,8 @@ class _CheckedConnectionMixin:
     def _new_conn(self) -> socket.socket:
         host, port = self._dns_host, self.port
         try:
-            infos = socket.getaddrinfo(host.strip("[]"), port, 0, socket.SOCK_STREAM)
+            infos = socket.getaddrinfo(host.strip("[]"), port, allowed_gai_family(),
+                                       socket.SOCK_STREAM)
             keep = set(allowed_addresses(host, port, [info[4][0] for info in infos]))
         except AddressRefused:
             raise
