@@ -6,6 +6,7 @@ no CSRF token, so instead of a token they require the browser's ``Origin`` (or
 send without a CORS preflight that we never grant).
 """
 
+import ipaddress
 import json
 import time
 from functools import wraps
@@ -58,7 +59,18 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def client_id(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """Who the rate limit counts: the client's IPv4 address, or its IPv6 /64 (one household
+    or server usually holds a whole /64, so counting single IPv6 addresses is no limit)."""
+    address = request.META.get("REMOTE_ADDR", "unknown")
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return f"{ipaddress.IPv6Network((ip, 64), strict=False).network_address}/64"
+    return str(ip)
 
 
 def check_rate_limit(request: HttpRequest, scope: str) -> None:
@@ -118,6 +130,24 @@ def public_json_endpoint(scope: str):
                 if exc.status == 405:
                     response["Allow"] = "POST"
                 return response
+
+        return wrapper
+
+    return decorator
+
+
+def rate_limited(scope: str):
+    """The rate limit alone, for the public GET views (service worker, public key): they are
+    cheap, but an unmetered endpoint is still a way to load the site."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            try:
+                check_rate_limit(request, scope)
+            except ApiError as exc:
+                return exc.response()
+            return view(request, *args, **kwargs)
 
         return wrapper
 

@@ -10,7 +10,7 @@ from ..tracking import custom_events
 from ..tracking.page_tags import page_tags
 from ..tracking.recorder import record_custom_event, record_page_view
 from ..tracking.visitors import is_bot, subscriber_for, visitor_id
-from .protection import ApiError, public_json_endpoint
+from .protection import ApiError, public_json_endpoint, rate_limited
 
 
 Page = swapper.load_model("wagtailcore", "Page")
@@ -71,6 +71,7 @@ def unsubscribe(request: HttpRequest, data) -> JsonResponse:
     return response
 
 
+@rate_limited("vapid_public_key")
 @require_safe
 @cache_control(max_age=300, public=True)
 def vapid_public_key(request: HttpRequest) -> JsonResponse:

@@ -28,6 +28,7 @@ import aiohttp
 from ..subscribers.endpoint_policy import EndpointRejected, check_endpoint, origin_of
 from .encryption import EncryptionError, Encryptor
 from .results import Outcome, PushResult, classify
+from .safe_resolver import SafeResolver, refusal_in
 from .send_one import URGENCIES, push_headers
 from .vapid import VapidSigner
 
@@ -57,6 +58,9 @@ def make_session(
     connector = aiohttp.TCPConnector(
         limit=concurrency, limit_per_host=per_host, ttl_dns_cache=DNS_CACHE_SECONDS,
         ssl=ssl if ssl is not None else True,
+        # Connects only to public addresses (or the listed development origins), checked
+        # after DNS resolution, so a listed host resolving to 10.x is never reached.
+        resolver=SafeResolver(),
     )
     # No cookies: push services have no business setting state on us.
     return aiohttp.ClientSession(
@@ -121,6 +125,9 @@ class _Batch:
             except TimeoutError:
                 return PushResult(Outcome.RETRY, reason="timed out")
             except aiohttp.ClientError as exc:
+                refused = refusal_in(exc)
+                if refused:  # resolved to a private address: fail it, expire nobody
+                    return PushResult(Outcome.FAILED, reason=refused)
                 reason = f"connection failed: {exc.__class__.__name__}"
                 return PushResult(Outcome.RETRY, reason=reason)
         if 300 <= status < 400:

@@ -13,6 +13,7 @@ import requests
 from ..subscribers.endpoint_policy import EndpointRejected, check_endpoint, origin_of
 from .encryption import encrypt
 from .results import Outcome, PushResult, classify
+from .safe_resolver import refusal_in, safe_session
 from .vapid import VapidSigner
 
 
@@ -63,7 +64,8 @@ def send_push(
     except Exception as exc:  # a corrupt key fails this message only
         return PushResult(Outcome.FAILED, reason=f"cannot encrypt for this subscription: {exc}")
     headers = push_headers(signer, endpoint, ttl, urgency, topic)
-    http = session or requests
+    # The default session connects only to addresses that passed the public-address check.
+    http = session or safe_session()
     try:
         response = http.post(
             endpoint, data=body, headers=headers, timeout=timeout, allow_redirects=False,
@@ -72,6 +74,9 @@ def send_push(
     except requests.Timeout:
         return PushResult(Outcome.RETRY, reason="timed out")
     except requests.RequestException as exc:
+        refused = refusal_in(exc)
+        if refused:  # the host resolved to a private address: not the subscriber's fault
+            return PushResult(Outcome.FAILED, reason=refused)
         return PushResult(Outcome.RETRY, reason=f"connection failed: {exc.__class__.__name__}")
     try:
         # Read only a bounded prefix: the body is for the error message, nothing else.

@@ -3,7 +3,10 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from ..api.protection import rate_limited
 
+
+@rate_limited("service_worker")
 @require_safe
 @cache_control(max_age=0, no_cache=True)
 def service_worker(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,215 @@
+"""Name resolution that only hands out public addresses, for both senders.
+
+The endpoint policy checks the URL; this checks where its host *resolves*, at the moment of
+connecting. A push host on the allow-list (or an ``EXTRA_PUSH_HOSTS`` entry) whose DNS answers
+with a private, loopback, link-local or reserved address (DNS rebinding, a poisoned resolver, a
+split-horizon mistake) is refused. The addresses that passed are the ones connected to, so
+nothing can change between the check and the connection (no TOCTOU).
+
+- async sender: :class:`SafeResolver`, an aiohttp resolver wrapping the default one, given to
+  the ``TCPConnector``;
+- sync sender (``send_one``): :func:`safe_session`, a ``requests`` session whose connections
+  resolve through :func:`allowed_addresses` and connect to the checked address.
+
+The exact ``ALLOWED_ENDPOINT_ORIGINS`` (the sandbox on 127.0.0.1 in development) keep resolving
+to whatever they resolve to: a site builder listed that host and port on purpose.
+"""
+
+import ipaddress
+import socket
+import threading
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+import requests
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.util.connection import allowed_gai_family
+from urllib3.util.timeout import _DEFAULT_TIMEOUT
+
+from ..conf import pushseg_settings
+
+
+#: Prefix of the failure reason, so a refusal reads like the endpoint policy's own.
+REFUSED = "endpoint refused:"
+
+# Prefixes that carry an IPv4 address inside an IPv6 one (``ipaddress`` calls them global).
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class AddressRefused(OSError):
+    """The host resolved only to addresses we never connect to; the message says which.
+
+    An ``OSError`` so that aiohttp and urllib3 treat it as a failed connection (and carry it
+    along as the cause) instead of a crash.
+    """
+
+
+def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Global unicast, looking through IPv6 forms that embed an IPv4 address."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo or (None, None))[1]
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None and not is_public(embedded):
+            return False
+    return ip.is_global and not ip.is_multicast
+
+
+def _default_port(scheme: str) -> int:
+    return {"https": 443, "http": 80}.get(scheme, 0)
+
+
+def listed_origin(host: str, port: int) -> bool:
+    """Is ``host:port`` one of the site builder's exact development origins?"""
+    host = host.lower().rstrip(".").strip("[]")
+    for origin in pushseg_settings.ALLOWED_ENDPOINT_ORIGINS:
+        parts = urlsplit(origin)
+        try:
+            origin_port = parts.port or _default_port(parts.scheme)
+        except ValueError:
+            continue
+        if (parts.hostname or "").rstrip(".") == host and origin_port == port:
+            return True
+    return False
+
+
+def allowed_addresses(host: str, port: int, addresses: Iterable[str]) -> list[str]:
+    """The public ``addresses`` of ``host`` (all of them for a listed origin), or
+    :class:`AddressRefused` when none is left."""
+    addresses = list(addresses)
+    if listed_origin(host, port):
+        return addresses
+    public = []
+    for address in addresses:
+        try:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
+        except ValueError:
+            continue
+        if is_public(ip):
+            public.append(address)
+    if not public:
+        shown = ", ".join(addresses[:4]) or "no address"
+        raise AddressRefused(
+            f"{REFUSED} {host} resolves to a private, local or reserved address ({shown})"
+        )
+    return public
+
+
+def refusal_in(exc: BaseException | None) -> str | None:
+    """The reason of an :class:`AddressRefused` somewhere inside a client library's error."""
+    seen = 0
+    todo = [exc]
+    while todo and seen < 20:
+        current = todo.pop()
+        seen += 1
+        if not isinstance(current, BaseException):  # e.g. a ``reason`` that is a string
+            continue
+        if isinstance(current, AddressRefused):
+            return str(current)
+        todo.extend([current.__cause__, current.__context__,
+                     getattr(current, "os_error", None), getattr(current, "reason", None)])
+        todo.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+    return None
+
+
+class SafeResolver(AbstractResolver):
+    """aiohttp resolver: the default resolver's answers, minus every non-public address."""
+
+    def __init__(self, inner: AbstractResolver | None = None) -> None:
+        self.inner = inner or DefaultResolver()
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        results = await self.inner.resolve(host, port, family)
+        keep = set(allowed_addresses(host, port, [r["host"] for r in results]))
+        return [r for r in results if r["host"] in keep]
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+# --- requests / urllib3 --------------------------------------------------------------------
+
+
+class _CheckedConnectionMixin:
+    """Resolve, check, then connect to a checked address (TLS still verifies the host name)."""
+
+    def _new_conn(self) -> socket.socket:
+        host, port = self._dns_host, self.port
+        try:
+            infos = socket.getaddrinfo(host.strip("[]"), port, allowed_gai_family(),
+                                       socket.SOCK_STREAM)
+            keep = set(allowed_addresses(host, port, [info[4][0] for info in infos]))
+        except AddressRefused:
+            raise
+        except OSError as exc:
+            raise NewConnectionError(self, f"cannot resolve {host}: {exc}") from exc
+        error: OSError | None = None
+        for family, socktype, proto, _name, sockaddr in infos:
+            if sockaddr[0] not in keep:
+                continue
+            sock = socket.socket(family, socktype, proto)
+            try:
+                for option in self.socket_options or ():
+                    sock.setsockopt(*option)
+                if self.timeout is not _DEFAULT_TIMEOUT:
+                    sock.settimeout(self.timeout)
+                if self.source_address:
+                    sock.bind(self.source_address)
+                sock.connect(sockaddr)
+                return sock
+            except TimeoutError as exc:
+                sock.close()
+                raise ConnectTimeoutError(self, f"connecting to {host} timed out") from exc
+            except OSError as exc:
+                error = exc
+                sock.close()
+        raise NewConnectionError(self, f"Failed to establish a new connection: {error}")
+
+
+class _CheckedHTTPConnection(_CheckedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _CheckedHTTPSConnection(_CheckedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _CheckedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _CheckedHTTPConnection
+
+
+class _CheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+class SafeAdapter(HTTPAdapter):
+    """A ``requests`` adapter whose connections go only to checked addresses."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _CheckedHTTPPool, "https": _CheckedHTTPSPool,
+        }
+
+
+_per_thread = threading.local()
+
+
+def safe_session() -> requests.Session:
+    """This thread's session for one-off pushes (a ``Session`` is not thread-safe)."""
+    session = getattr(_per_thread, "session", None)
+    if session is None:
+        session = requests.Session()
+        # Proxies from the environment would resolve the host themselves, past our check.
+        session.trust_env = False
+        adapter = SafeAdapter()
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        _per_thread.session = session
+    return session
