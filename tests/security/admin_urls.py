@@ -29,7 +29,7 @@ class AdminURL:
         return reverse(name, kwargs=values)
 
 
-_MODELS = ("subscriber", "segment", "campaign", "delivery", "page")
+_MODELS = ("suggestion", "subscriber", "segment", "campaign", "delivery", "page")
 
 
 def _model_for(kwarg: str, namespace: str) -> str | None:
@@ -73,3 +73,16 @@ def plugin_admin_urls() -> list[AdminURL]:
         found.append(AdminURL(route, namespace, pattern.name,
                               tuple(pattern.pattern.converters)))
     return found
+
+
+def make_suggestion(name: str, explanation: str = "", **fields):
+    """A stored segment suggestion, so the suggestion views' ``<pk>`` can be filled."""
+    from django.utils import timezone
+
+    from wagtail_pushseg.models import SegmentSuggestion
+
+    now = timezone.now()
+    defaults = {"key": f"tag:{name}"[:250], "kind": SegmentSuggestion.Kind.TAG, "tags": [name],
+                "size": 30, "uncovered": 30, "first_found_at": now, "refreshed_at": now}
+    return SegmentSuggestion.objects.create(name=name, explanation=explanation,
+                                            **{**defaults, **fields})

@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.segments.conftest import block, make_segment
 from wagtail_pushseg.models import Campaign, CampaignTarget, Segment, Subscriber
 
-from .admin_urls import plugin_admin_urls
+from .admin_urls import make_suggestion, plugin_admin_urls
 
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 ENDPOINT = "https://fcm.googleapis.com/fcm/send/walker-endpoint-zq81"
 SEGMENT = "Walker segment Zebrafinch"
 CAMPAIGN = "Walker campaign Quokka"
+SUGGESTION = "Walker suggestion Numbat"
 #: Strings that only the plugin's own pages could show.
 SECRETS = (ENDPOINT, "walker-endpoint-zq81", "walker-visitor-77x", SEGMENT, CAMPAIGN,
-           "Walker body Wombat")
+           "Walker body Wombat", SUGGESTION, "Walker explanation Wombat")
 
 
 @pytest.fixture
@@ -35,8 +36,9 @@ def objects(pages):
     campaign = Campaign.objects.create(title=CAMPAIGN, body="Walker body Wombat",
                                        page=pages["offer"])
     CampaignTarget.objects.create(campaign=campaign, segment=segment, sort_order=0)
+    suggestion = make_suggestion(SUGGESTION, "Walker explanation Wombat")
     return {"subscriber": subscriber, "segment": segment, "campaign": campaign,
-            "page": pages["offer"]}
+            "page": pages["offer"], "suggestion": suggestion}
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.segments.conftest import block, make_member, make_segment
 from wagtail_pushseg.models import Campaign, CampaignTarget, Event, Subscriber, TagAffinity
 
-from .admin_urls import plugin_admin_urls
+from .admin_urls import make_suggestion, plugin_admin_urls
 
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +45,10 @@ def hostile(pages, site_client, sandbox, sandbox_subscription):
     campaign = Campaign.objects.create(title=f"Deal {SCRIPT}", body=IMG, page=pages["offer"])
     CampaignTarget.objects.create(campaign=campaign, segment=segment, sort_order=0,
                                   title=SCRIPT, body=IMG)
+    suggestion = make_suggestion(SCRIPT, IMG, overlaps=[
+        {"segment_id": segment.pk, "name": SCRIPT, "members": 1}])
     return {"subscriber": subscriber, "segment": segment, "campaign": campaign,
-            "page": pages["offer"]}
+            "page": pages["offer"], "suggestion": suggestion}
 
 
 def html_of(response) -> str:

@@ -18,7 +18,7 @@ from wagtail_pushseg.delivery.direct import send_to_subscriber
 from wagtail_pushseg.delivery.payload import build_payload
 from wagtail_pushseg.models import Campaign, Delivery
 
-from .admin_urls import plugin_admin_urls
+from .admin_urls import make_suggestion, plugin_admin_urls
 from .public_urls import public_urls
 
 
@@ -82,7 +82,8 @@ def test_pages_never_show_the_private_key(admin_client, client, site_client, pag
                                           campaign_with_failures, settings):
     campaign, subscribers = campaign_with_failures
     objects = {"campaign": campaign, "subscriber": subscribers[0], "page": pages["offer"],
-               "segment": campaign.targets.first().segment}
+               "segment": campaign.targets.first().segment,
+               "suggestion": make_suggestion("Secrets suggestion")}
     checked = []
     for url in [u.fill(objects) for u in plugin_admin_urls()] + [
         reverse("wagtailadmin_home"), reverse("wagtailadmin_pages:edit", args=[pages["offer"].pk]),
