@@ -19,6 +19,9 @@ SCHEDULES = {
         "wagtail_pushseg.tasks.refresh_segments", "I",
         lambda: pushseg_settings.SEGMENT_REFRESH_MINUTES,
     ),
+    "wagtail_pushseg: segment history and drift alerts": (
+        "wagtail_pushseg.tasks.snapshot_segment_history", "D", None,
+    ),
 }
 
 

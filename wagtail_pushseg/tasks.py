@@ -65,3 +65,13 @@ def ring_sending_campaigns() -> int:
         else:
             finish_if_done(campaign)
     return rung
+
+
+def snapshot_segment_history() -> int:
+    """Today's segment history snapshot (late clicks re-counted), then the drift alerts."""
+    from .insights.alerts import run_alerts
+    from .insights.history import daily_history
+
+    snapshot = daily_history()
+    run_alerts(snapshot.day)
+    return snapshot.segments

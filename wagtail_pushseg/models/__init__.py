@@ -1,5 +1,6 @@
 from .behaviour import Event, Profile, TagAffinity
 from .campaigns import Campaign, CampaignTarget, Delivery
+from .insights import MembershipDay, SegmentAlert, SegmentDay, SegmentTagDay, SegmentTransition
 from .segments import Membership, Segment
 from .subscribers import Subscriber, SubscriberQuerySet, endpoint_hash
 
@@ -7,4 +8,5 @@ from .subscribers import Subscriber, SubscriberQuerySet, endpoint_hash
 __all__ = [
     "Campaign", "CampaignTarget", "Delivery", "Event", "Membership", "Profile", "Segment",
     "Subscriber", "SubscriberQuerySet", "TagAffinity", "endpoint_hash",
+    "MembershipDay", "SegmentAlert", "SegmentDay", "SegmentTagDay", "SegmentTransition",
 ]
