@@ -149,7 +149,9 @@ class Simulation:
                  end: date | None = None) -> None:
         self.rng = random.Random(seed)
         self.seed, self.days, self.count = seed, days, subscribers
-        end = end or timezone.localdate()
+        # Yesterday by default: every simulated moment is in the past, and today's snapshot
+        # is left to the daily schedule.
+        end = end or timezone.localdate() - timedelta(days=1)
         self.start = end - timedelta(days=days - 1)
         self.profiles: dict[int, Profile] = {}
         self.subscribers: dict[int, Subscriber] = {}

@@ -31,6 +31,9 @@ class MembershipDay(models.Model):
         ]
         indexes = [models.Index(fields=["day"], name="pushseg_membershipday_day")]
 
+    def __str__(self) -> str:
+        return f"{self.subscriber_id} in {self.segment_id} on {self.day}: {self.degree:.2f}"
+
 
 class SegmentDay(models.Model):
     """A segment's numbers for one day. Re-taking the snapshot replaces the row."""
@@ -84,6 +87,9 @@ class SegmentTransition(models.Model):
                                     name="pushseg_transition_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id} on {self.day}: {self.count}"
+
 
 class SegmentTagDay(models.Model):
     """Pushes about pages with ``tag`` sent to a segment on ``day``, and their clicks."""
@@ -102,6 +108,9 @@ class SegmentTagDay(models.Model):
             models.UniqueConstraint(fields=["segment", "day", "tag"],
                                     name="pushseg_segmenttagday_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} / {self.tag} on {self.day}: {self.clicks}/{self.pushes}"
 
 
 class SegmentAlert(models.Model):

@@ -14,7 +14,7 @@ from ...models import SegmentAlert
 
 class Command(BaseCommand):
     help = (
-        "Simulate subscribers reading and clicking for a number of days (ending today), with "
+        "Simulate subscribers reading and clicking for a number of days (ending yesterday), with "
         "planted changes: a segment whose clicks fade from day 45, a new two-tag group from "
         "day 60, and a stable control. Writes real rows (subscribers on push.simulated.invalid, "
         "campaigns and deliveries marked as sent); an earlier simulation is replaced."
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--subscribers", type=int, default=600, metavar="N",
                             help="Subscribers at the start (600); the new group adds 15%%.")
         parser.add_argument("--end", type=date.fromisoformat, default=None,
-                            help="Last simulated day, YYYY-MM-DD (today).")
+                            help="Last simulated day, YYYY-MM-DD (yesterday).")
         parser.add_argument("--no-progress", action="store_true",
                             help="Do not draw a progress bar.")
 
