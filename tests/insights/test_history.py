@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db.models import Avg
+from django.utils import timezone
 
 from wagtail_pushseg.insights.history import (
     MEMBERSHIP_DAYS_KEPT,
@@ -136,3 +137,17 @@ def test_the_daily_job_keeps_membership_sets_for_a_few_days_only(two_days, setti
     daily_history(now=at(later, 1))
     assert set(MembershipDay.objects.values_list("day", flat=True)) == {later}
     assert SegmentDay.objects.filter(day=later, segment=runners).get().members == 6
+
+
+def test_the_daily_schedule_takes_the_snapshot_then_runs_the_alerts(two_days):
+    from django_q.models import Schedule
+
+    from wagtail_pushseg import tasks
+    from wagtail_pushseg.schedules import ensure_schedules
+
+    ensure_schedules()
+    schedule = Schedule.objects.get(name="wagtail_pushseg: segment history and drift alerts")
+    assert (schedule.func, schedule.schedule_type) == (
+        "wagtail_pushseg.tasks.snapshot_segment_history", "D")
+    assert tasks.snapshot_segment_history() == 2
+    assert SegmentDay.objects.filter(day=timezone.localdate()).count() == 2
