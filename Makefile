@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 demo: venv
 	mkdir -p .demo
 	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo_data
+	$(MANAGE) load_demo_data --simulated-subscribers 400
 	$(BIN)/python example_site/run_demo.py
 
 test: venv

@@ -22,6 +22,9 @@ SCHEDULES = {
     "wagtail_pushseg: refresh segment suggestions": (
         "wagtail_pushseg.tasks.refresh_segment_suggestions", "D", None,
     ),
+    "wagtail_pushseg: segment history and drift alerts": (
+        "wagtail_pushseg.tasks.snapshot_segment_history", "D", None,
+    ),
 }
 
 

@@ -73,3 +73,13 @@ def refresh_segment_suggestions() -> int:
     from .insights.suggested_segments import refresh_suggestions
 
     return refresh_suggestions().found
+
+
+def snapshot_segment_history() -> int:
+    """Today's segment history snapshot (late clicks re-counted), then the drift alerts."""
+    from .insights.alerts import run_alerts
+    from .insights.history import daily_history
+
+    snapshot = daily_history()
+    run_alerts(snapshot.day)
+    return snapshot.segments

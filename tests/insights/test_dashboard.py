@@ -9,15 +9,20 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from freezegun import freeze_time
 
-from tests.segments.conftest import make_subscriber
-from wagtail_pushseg.admin.dashboard import PushDashboardPanel
+from tests.segments.conftest import block, make_segment, make_subscriber
 from wagtail_pushseg.insights.dashboard import (
     LAST_CAMPAIGNS,
     last_campaigns,
     open_suggestion_count,
     subscriber_numbers,
 )
-from wagtail_pushseg.models import Campaign, Delivery, SegmentSuggestion, Subscriber
+from wagtail_pushseg.models import (
+    Campaign,
+    Delivery,
+    SegmentAlert,
+    SegmentSuggestion,
+    Subscriber,
+)
 
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -132,11 +137,32 @@ def test_panel_and_summary_item_show_the_numbers(client, world, analyst):
     assert reverse("wagtail_pushseg_suggestions:index") in html
 
 
-def test_the_place_for_drift_alerts_is_marked_and_empty_until_wired(rf, world, analyst):
-    request = rf.get(HOME)
-    request.user = analyst
-    context = PushDashboardPanel.for_request(request).get_context_data({})
-    assert "drift_alerts" in context and context["drift_alerts"] is None
+def test_panel_lists_open_drift_alerts_with_a_link_to_the_segment_trends(client, world, analyst):
+    segment = make_segment([block("language", languages=["fr"])], name="Bargain hunters")
+    day = NOW.date()
+    SegmentAlert.objects.create(
+        segment=segment, kind=SegmentAlert.Kind.CLICK_THROUGH, opened_on=day, opened_at=NOW,
+        checked_on=day, message="Bargain hunters clicked 9% of pushes in the last two weeks, "
+                                "down from 21% over the six before.")
+    SegmentAlert.objects.create(
+        segment=segment, kind=SegmentAlert.Kind.SIZE, opened_on=day, opened_at=NOW,
+        checked_on=day, resolved_on=day, resolved_at=NOW, message="An old resolved alert.")
+    client.force_login(analyst)
+    html = " ".join(client.get(HOME).content.decode().split())
+    assert "clicked 9% of pushes in the last two weeks, down from 21%" in html
+    assert reverse("wagtail_pushseg_segments:trends", args=[segment.pk]) in html
+    assert "An old resolved alert." not in html
+
+
+def test_alerts_need_the_segment_view_permission(client, world, django_user_model):
+    segment = make_segment([block("language", languages=["fr"])], name="Bargain hunters")
+    SegmentAlert.objects.create(
+        segment=segment, kind=SegmentAlert.Kind.SIZE, opened_on=NOW.date(), opened_at=NOW,
+        checked_on=NOW.date(), message="Bargain hunters grew by half in three days.")
+    client.force_login(user_with(django_user_model, "counter", "view_subscriber"))
+    html = client.get(HOME).content.decode()
+    assert "pushseg-dashboard" in html  # the panel, for the subscriber numbers
+    assert "grew by half" not in html and "Open alerts" not in html
 
 
 def test_ordinary_editor_sees_no_panel_and_no_numbers(client, world, editor):

@@ -15,12 +15,17 @@ from wagtail.admin.site_summary import SummaryItem
 from wagtail.admin.ui.components import Component
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from ..insights.alerts import open_alerts
 from ..insights.dashboard import last_campaigns, open_suggestion_count, subscriber_numbers
 from ..models import Subscriber
 from .campaign_permissions import can_view as can_view_campaigns
 from .permissions import BrowserCreatedPolicy
 from .segment_permissions import can_view_segments
 from .segment_suggestions import can_add_segments
+
+
+#: The newest open drift alerts the home page lists (the rest are on the segments' pages).
+DASHBOARD_ALERTS = 5
 
 
 def can_view_subscribers(user) -> bool:
@@ -63,9 +68,7 @@ class PushDashboardPanel(Component):
         user = self.request.user
         context = {"subscribers": None, "campaigns": None, "open_suggestions": None,
                    "can_add_segments": False,
-                   # Drift alerts come from ``wagtail_pushseg.insights.alerts.open_alerts``
-                   # (another part of issue 7); the lead wires it here at merge, shown to
-                   # users who may view segments. None: the section is not rendered.
+                   # None: the section is not rendered (the user may not view segments).
                    "drift_alerts": None}
         if can_view_subscribers(user):
             context["subscribers"] = subscriber_numbers()
@@ -73,6 +76,7 @@ class PushDashboardPanel(Component):
             context["campaigns"] = last_campaigns()
         if can_view_segments(user):
             context["open_suggestions"] = open_suggestion_count()
+            context["drift_alerts"] = open_alerts(limit=DASHBOARD_ALERTS)
             context["can_add_segments"] = can_add_segments(user)
         return context
 

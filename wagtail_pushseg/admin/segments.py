@@ -8,7 +8,9 @@ usage), the viewset adds:
 - ``refresh/<pk>/``: refresh the members now (logged);
 - ``members/<pk>/``: the members with their degrees, filterable and exportable;
 - ``explain/<pk>/<subscriber pk>/``: why a subscriber has their degree;
-- ``overlap/``: the overlap matrix of the active segments.
+- ``overlap/``: the overlap matrix of the active segments;
+- ``trends/<pk>/``: the segment's daily history (charts) and drift alerts
+  (``segment_history.py``; its open alerts also show in the editor as a panel).
 """
 
 import django_filters
@@ -25,6 +27,7 @@ from wagtail.snippets.views import chooser
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
 
 from ..models import Segment
+from .segment_history import SegmentAlertsPanel, SegmentHistoryView
 from .segment_members import URL, SegmentExplainView, SegmentMembersView
 from .segment_overlap import SegmentOverlapView
 from .segment_permissions import SegmentPermissionMixin, can_refresh_segments
@@ -48,9 +51,11 @@ class SegmentFilterSet(WagtailFilterSet):
 
 
 def segment_buttons(user, segment: Segment, cls=Button) -> list:
-    """Members and refresh, for the editor's header and the listing's row menu."""
+    """Members, trends and refresh, for the editor's header and the listing's row menu."""
     buttons = [cls(_("Members"), url=reverse(URL % "members", args=[segment.pk]),
-                   icon_name="group", priority=40)]
+                   icon_name="group", priority=40),
+               cls(_("Trends and alerts"), url=reverse(URL % "trends", args=[segment.pk]),
+                   icon_name="history", priority=42)]
     if can_refresh_segments(user):
         buttons.append(cls(_("Refresh members"), url=reverse(URL % "refresh", args=[segment.pk]),
                            icon_name="rotate", priority=41))
@@ -133,6 +138,7 @@ class SegmentViewSet(SnippetViewSet):
         FieldPanel("rules"),
         FieldPanel("threshold"),
         SegmentPreviewPanel(),
+        SegmentAlertsPanel(),
         FieldPanel("active"),
         MultiFieldPanel([
             FieldRowPanel([
@@ -152,4 +158,5 @@ class SegmentViewSet(SnippetViewSet):
             path("explain/<int:pk>/<int:subscriber_pk>/", SegmentExplainView.as_view(),
                  name="explain"),
             path("overlap/", SegmentOverlapView.as_view(), name="overlap"),
+            path("trends/<int:pk>/", SegmentHistoryView.as_view(), name="trends"),
         ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_pushseg', '0008_delivery_controls'),
+        ('wagtail_pushseg', '0010_segment_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

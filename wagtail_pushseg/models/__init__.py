@@ -1,5 +1,6 @@
 from .behaviour import Event, Profile, TagAffinity
 from .campaigns import Campaign, CampaignTarget, Delivery
+from .insights import MembershipDay, SegmentAlert, SegmentDay, SegmentTagDay, SegmentTransition
 from .segments import Membership, Segment
 from .subscribers import Subscriber, SubscriberQuerySet, endpoint_hash
 from .suggestions import SegmentSuggestion
@@ -9,4 +10,5 @@ __all__ = [
     "Campaign", "CampaignTarget", "Delivery", "Event", "Membership", "Profile", "Segment",
     "SegmentSuggestion",
     "Subscriber", "SubscriberQuerySet", "TagAffinity", "endpoint_hash",
+    "MembershipDay", "SegmentAlert", "SegmentDay", "SegmentTagDay", "SegmentTransition",
 ]

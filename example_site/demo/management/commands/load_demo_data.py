@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -69,6 +70,14 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--no-progress", action="store_true", help="Do not draw a progress bar."
+        )
+        parser.add_argument(
+            "--simulated-subscribers",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also run pushseg_simulate with N simulated subscribers over 90 days, so the "
+                 "segment trends and drift alerts have a history (0: none; make demo: 400).",
         )
         parser.add_argument(
             "--no-behaviour",
@@ -151,6 +160,14 @@ class Command(BaseCommand):
         self._say(verbose, "Segments: " + ", ".join(
             f"{item.segment.name} ({item.segment.member_count})" for item in starters
         ) + ".")
+        if options["simulated_subscribers"] > 0:
+            # After the starters, so their trends get the simulated days too.
+            call_command(
+                "pushseg_simulate", seed=seed, days=90,
+                subscribers=options["simulated_subscribers"],
+                no_progress=options["no_progress"], verbosity=options["verbosity"],
+                stdout=self.stdout,
+            )
         self._say(
             verbose,
             self.style.SUCCESS(f"Demo data loaded (seed {seed}). Site: {pages.site.root_url}/"),

@@ -1,0 +1,186 @@
+"""Drift rules over a segment's history, as plain functions of plain numbers (no ORM).
+
+Each rule looks for gradual change, not one bad day:
+
+- **click-through falling**: the last ``RECENT_DAYS`` against the ``BEFORE_DAYS`` before, a
+  one-sided two-proportion z-test at ``Z_LIMIT``, a relative fall of at least ``MIN_FALL``, a
+  negative least-squares trend over both windows, and the test must still hold with the worst
+  recent day left out (so one failed campaign cannot raise it);
+- **size**: the mean of the last three days against the same three days two weeks before,
+  every one of the last three days past the limit;
+- **migration**: members who left the segment for another one over the last two weeks;
+- **tag**: a tag's click-through falling by the same test while the segment's other tags do
+  not fall (a fall of everything is the click-through alert's).
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+
+RECENT_DAYS = 14
+BEFORE_DAYS = 42
+#: One-sided z below which a fall counts (3.0: about 1 in 700 by chance on a given day).
+Z_LIMIT = 3.0
+MIN_FALL = 0.2
+MIN_PUSHES = 100
+MIN_TAG_PUSHES = 50
+SIZE_CHANGE = 0.25
+SIZE_DAYS = 3
+SIZE_MIN_MEMBERS = 30
+MIGRATION_SHARE = 0.1
+MIGRATION_MIN = 10
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Pushes and clicks in a window."""
+
+    pushes: int
+    clicks: int
+
+    @property
+    def rate(self) -> float:
+        return self.clicks / self.pushes if self.pushes else 0.0
+
+    def __sub__(self, other: "Rates") -> "Rates":
+        return Rates(self.pushes - other.pushes, self.clicks - other.clicks)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that holds on a day: what it is about and the numbers behind it."""
+
+    kind: str
+    key: str = ""
+    numbers: dict = field(default_factory=dict)
+
+
+def z_two_proportions(recent: Rates, before: Rates) -> float | None:
+    """The pooled two-proportion z statistic of ``recent`` against ``before``."""
+    if not recent.pushes or not before.pushes:
+        return None
+    pooled = (recent.clicks + before.clicks) / (recent.pushes + before.pushes)
+    spread = pooled * (1 - pooled) * (1 / recent.pushes + 1 / before.pushes)
+    if spread <= 0:
+        return None
+    return (recent.rate - before.rate) / math.sqrt(spread)
+
+
+def trend(points: list[tuple[int, float, int]]) -> float:
+    """Weighted least-squares slope of (x, rate, weight) points; 0 with fewer than two."""
+    total = sum(w for _x, _y, w in points)
+    if len(points) < 2 or not total:
+        return 0.0
+    mean_x = sum(x * w for x, _y, w in points) / total
+    mean_y = sum(y * w for _x, y, w in points) / total
+    spread = sum(w * (x - mean_x) ** 2 for x, _y, w in points)
+    if not spread:
+        return 0.0
+    return sum(w * (x - mean_x) * (y - mean_y) for x, y, w in points) / spread
+
+
+def windows(day: date) -> tuple[list[date], list[date]]:
+    """The recent days (``day`` included) and the days before them."""
+    recent = [day - timedelta(days=i) for i in range(RECENT_DAYS)]
+    before = [day - timedelta(days=RECENT_DAYS + i) for i in range(BEFORE_DAYS)]
+    return recent, before
+
+
+def _total(daily: dict[date, Rates], days: list[date]) -> Rates:
+    rows = [daily[d] for d in days if d in daily]
+    return Rates(sum(r.pushes for r in rows), sum(r.clicks for r in rows))
+
+
+def _falls(recent: Rates, before: Rates, minimum: int) -> tuple[bool, float | None]:
+    if recent.pushes < minimum or before.pushes < minimum or not before.clicks:
+        return False, None
+    z = z_two_proportions(recent, before)
+    fall = (before.rate - recent.rate) / before.rate
+    return z is not None and z <= -Z_LIMIT and fall >= MIN_FALL, z
+
+
+def click_through_fall(daily: dict[date, Rates], day: date,
+                       minimum: int = MIN_PUSHES) -> Finding | None:
+    """Whether click-through fell over the last two weeks against the six before."""
+    recent_days, before_days = windows(day)
+    recent, before = _total(daily, recent_days), _total(daily, before_days)
+    holds, z = _falls(recent, before, minimum)
+    if not holds:
+        return None
+    worst = min((d for d in recent_days if daily.get(d, Rates(0, 0)).pushes),
+                key=lambda d: (daily[d].rate, -daily[d].pushes))
+    if not _falls(recent - daily[worst], before, minimum)[0]:
+        return None  # one bad day, not a trend
+    points = [((d - day).days, daily[d].rate, daily[d].pushes)
+              for d in recent_days + before_days if daily.get(d, Rates(0, 0)).pushes]
+    slope = trend(points)
+    if slope >= 0:
+        return None
+    return Finding("ctr", numbers={
+        "recent_rate": recent.rate, "before_rate": before.rate,
+        "recent_pushes": recent.pushes, "recent_clicks": recent.clicks,
+        "before_pushes": before.pushes, "before_clicks": before.clicks,
+        "z": round(z, 2), "slope_per_day": slope,
+        "recent_days": RECENT_DAYS, "before_days": BEFORE_DAYS,
+    })
+
+
+def size_change(members: dict[date, int], day: date) -> Finding | None:
+    """Whether the segment grew or shrank by ``SIZE_CHANGE`` in two weeks, every recent day."""
+    recent = [members.get(day - timedelta(days=i)) for i in range(SIZE_DAYS)]
+    before = [members.get(day - timedelta(days=RECENT_DAYS + i)) for i in range(SIZE_DAYS)]
+    if None in recent or None in before:
+        return None
+    base = sum(before) / SIZE_DAYS
+    if base < SIZE_MIN_MEMBERS:
+        return None
+    changes = [(n - base) / base for n in recent]
+    if all(c >= SIZE_CHANGE for c in changes) or all(c <= -SIZE_CHANGE for c in changes):
+        now = sum(recent) / SIZE_DAYS
+        return Finding("size", numbers={
+            "before": round(base), "now": round(now), "change": (now - base) / base,
+            "days": RECENT_DAYS,
+        })
+    return None
+
+
+def migrations(moved: dict[int, int], members_before: int | None) -> list[Finding]:
+    """Segments that took at least ``MIGRATION_SHARE`` of the members of two weeks ago.
+
+    ``moved``: {other segment id: members who left for it over the last two weeks}."""
+    if not members_before:
+        return []
+    return [
+        Finding("migration", key=str(target), numbers={
+            "moved": n, "members_before": members_before, "share": n / members_before,
+            "target": target, "days": RECENT_DAYS,
+        })
+        for target, n in sorted(moved.items())
+        if n >= MIGRATION_MIN and n / members_before >= MIGRATION_SHARE
+    ]
+
+
+def tag_falls(daily: dict[date, Rates], per_tag: dict[str, dict[date, Rates]],
+              day: date) -> list[Finding]:
+    """Tags whose click-through fell while the segment's other pushes did not."""
+    recent_days, before_days = windows(day)
+    all_recent, all_before = _total(daily, recent_days), _total(daily, before_days)
+    found = []
+    for tag, tag_daily in sorted(per_tag.items()):
+        recent, before = _total(tag_daily, recent_days), _total(tag_daily, before_days)
+        holds, z = _falls(recent, before, MIN_TAG_PUSHES)
+        if not holds:
+            continue
+        other_recent, other_before = all_recent - recent, all_before - before
+        if other_recent.pushes < MIN_TAG_PUSHES or other_before.pushes < MIN_TAG_PUSHES:
+            continue  # nothing to compare with: the segment-wide alert speaks for it
+        if _falls(other_recent, other_before, MIN_TAG_PUSHES)[0]:
+            continue
+        found.append(Finding("tag", key=tag, numbers={
+            "tag": tag, "recent_rate": recent.rate, "before_rate": before.rate,
+            "recent_pushes": recent.pushes, "before_pushes": before.pushes,
+            "other_recent_rate": other_recent.rate, "other_before_rate": other_before.rate,
+            "z": round(z, 2),
+        }))
+    return found
