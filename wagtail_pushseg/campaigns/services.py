@@ -15,6 +15,7 @@ from wagtail.log_actions import log
 from ..models import Campaign, Delivery
 from ..segments.refresh import refresh_segment
 from .planning import plan_deliveries
+from .variants import assign_variants
 
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ def plan(campaign_id: int, *, enqueue: bool = True) -> int:
     refresh_campaign_segments(campaign)
     with transaction.atomic():
         planned = plan_deliveries(campaign)
+        assign_variants(campaign)  # A/B wording: one UPDATE per target with variants
         if not _move(campaign, Campaign.Status.SENDING, allowed=(Campaign.Status.PLANNING,)):
             return planned
     if enqueue:

@@ -189,3 +189,29 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} → {self.subscriber_id}: {self.status}"
+
+
+class CampaignVariant(Orderable):
+    """Another wording for one target's subscribers: an A/B test of the wording.
+
+    A target's own wording is variant 0 (A); the variants for its segment, in their order, are
+    1, 2 and 3 (B, C, D). Planning splits the target's subscribers evenly at random among them.
+    """
+
+    #: A target's wordings in all, its own included.
+    MAX_WORDINGS = 4
+
+    campaign = ParentalKey(Campaign, on_delete=models.CASCADE, related_name="variants")
+    segment = models.ForeignKey(
+        "wagtail_pushseg.Segment", verbose_name=_("for the target segment"),
+        on_delete=models.CASCADE, related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("body"), max_length=400, blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("wording variant")
+        verbose_name_plural = _("wording variants")
+
+    def __str__(self) -> str:
+        return self.title
