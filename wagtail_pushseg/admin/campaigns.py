@@ -15,7 +15,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..models import Campaign
-from . import campaign_actions, campaign_api, campaign_views
+from . import campaign_actions, campaign_api, campaign_report, campaign_views
 from .campaign_forms import CampaignForm
 from .campaign_panels import AudiencePanel
 
@@ -102,4 +102,6 @@ class CampaignViewSet(ModelViewSet):
             path("audience-preview/", campaign_api.AudiencePreviewView.as_view(),
                  name="audience_preview"),
             path("suggestions/", campaign_api.SuggestionsView.as_view(), name="suggestions"),
+            path("results/<int:pk>/csv/", campaign_report.ResultsCSVView.as_view(),
+                 name="results_csv"),
         ]
