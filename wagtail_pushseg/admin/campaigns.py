@@ -80,6 +80,12 @@ class CampaignViewSet(ModelViewSet):
                 InlinePanel("targets", heading=_("Targets"), label=_("target"), help_text=_(
                     "Segments in priority order. A subscriber in several gets one push, for "
                     "the target chosen by the focus; a target may have its own wording.")),
+                InlinePanel(
+                    "variants", heading=_("Wording variants (A/B test)"), label=_("variant"),
+                    max_num=12, help_text=_(
+                        "Other wordings for a target's subscribers: they are split evenly at "
+                        "random between the target's own wording (A) and up to three variants "
+                        "(B, C, D), and the results compare their click-through.")),
                 FieldPanel("excluded_segments", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("focus", widget=forms.RadioSelect),
                 FieldPanel("min_degree"),
