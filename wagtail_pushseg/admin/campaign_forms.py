@@ -109,6 +109,19 @@ class CampaignForm(WagtailAdminModelForm):
             )
         return url
 
+    def clean_ab_test_share(self) -> int | None:
+        value = self.cleaned_data.get("ab_test_share")
+        if value is not None and not 1 <= value <= 90:
+            raise forms.ValidationError(
+                _("Use a share from 1 to 90 %, or leave it empty to send everything at once."))
+        return value
+
+    def clean_ab_test_wait(self) -> int:
+        value = self.cleaned_data.get("ab_test_wait")
+        if value is not None and not 1 <= value <= 7 * 24 * 60:
+            raise forms.ValidationError(_("Wait between 1 minute and 7 days (10080 minutes)."))
+        return value
+
     def clean_min_degree(self) -> float | None:
         value = self.cleaned_data.get("min_degree")
         if value is not None and not 0 < value <= 1:

@@ -86,6 +86,8 @@ class CampaignViewSet(ModelViewSet):
                         "Other wordings for a target's subscribers: they are split evenly at "
                         "random between the target's own wording (A) and up to three variants "
                         "(B, C, D), and the results compare their click-through.")),
+                FieldRowPanel([FieldPanel("ab_test_share"), FieldPanel("ab_test_wait")],
+                              heading=_("Test share first, then the winner")),
                 FieldPanel("excluded_segments", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("focus", widget=forms.RadioSelect),
                 FieldPanel("min_degree"),

@@ -81,6 +81,20 @@ class Campaign(ClusterableModel):
         _("minimum degree"), null=True, blank=True,
         help_text=_("Overrides the segments' thresholds: members below it are left out."),
     )
+    #: A/B wording: with a share, only that share of each target with variants is sent
+    #: first; after the wait the variant with the best click-through goes to the rest.
+    ab_test_share = models.PositiveSmallIntegerField(
+        _("test share (%)"), null=True, blank=True,
+        help_text=_("Leave empty to send every variant to its share of the target at once. "
+                    "With a share (1-90 %), only that part of each target with variants is "
+                    "sent first; the winning wording goes to the rest after the wait."),
+    )
+    ab_test_wait = models.PositiveIntegerField(
+        _("test wait (minutes)"), default=60,
+        help_text=_("How long the test share has to click before the winner is chosen."),
+    )
+    #: When the test share's time is up (set at planning; empty without a test share).
+    ab_test_until = models.DateTimeField(_("A/B test ends"), null=True, blank=True)
     excluded_segments = ParentalManyToManyField(
         "wagtail_pushseg.Segment", verbose_name=_("excluded segments"), blank=True,
         related_name="+",
