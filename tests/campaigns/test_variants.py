@@ -171,3 +171,17 @@ def test_variants_are_not_redealt_once_sent(ab_campaign):
     before = list(Delivery.objects.order_by("pk").values_list("variant", flat=True))
     assert assign_variants(campaign) == 0
     assert list(Delivery.objects.order_by("pk").values_list("variant", flat=True)) == before
+
+
+def test_a_test_send_includes_every_variant(client, moderator, make_sandbox_subscribers,
+                                           sandbox):
+    [subscriber] = make_sandbox_subscribers(1, language="de-DE")
+    de = language_segment("de", "German")
+    campaign = new_campaign(de, url="/shop/")
+    CampaignVariant.objects.create(campaign=campaign, segment=de, title="B: Nur heute")
+    client.force_login(moderator)
+    client.post(reverse("wagtail_pushseg_campaigns:test_send", args=[campaign.pk]),
+                {"recipients": "one", "subscriber": str(subscriber.pk)})
+    assert [m.json()["title"] for m in sandbox.messages(subscriber.endpoint)] == [
+        "Winter sale", "B: Nur heute"]
+    assert not Delivery.objects.exists()  # test pushes are not deliveries
