@@ -8,6 +8,9 @@ The sender builds a payload once per (target, variant) around :data:`PLACEHOLDER
 each delivery's token in with :func:`splice` (bytes only: no ORM, no JSON per message).
 """
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from django.core import signing
@@ -65,13 +68,29 @@ def _signer() -> signing.Signer:
 
 
 class TokenMaker:
-    """Signs many tokens with one ``Signer`` (the sender makes one per chunk)."""
+    """Signs many tokens quickly (the sender makes one per chunk).
+
+    The same bytes as ``Signer(salt=SALT).sign()``, which :func:`read_token` checks, but the
+    salted key is derived once instead of per token: one HMAC per message (about a tenth of
+    the time, ``benchmarks/click_payloads.py``).
+    """
 
     def __init__(self):
-        self._signer = _signer()
+        signer = _signer()
+        key = hashlib.sha256(f"{signer.salt}signer{signer.key}".encode()).digest()
+        # The HMAC with its key already absorbed; each token copies it and adds its value.
+        self._hmac = hmac.new(key, digestmod=hashlib.sha256)
+        self._sep = signer.sep
+        self._campaigns: dict[int, str] = {}
 
     def token(self, campaign_id: int, delivery_id: int) -> str:
-        return self._signer.sign(f"{_b62(campaign_id)}.{_b62(delivery_id)}")
+        prefix = self._campaigns.get(campaign_id)
+        if prefix is None:
+            prefix = self._campaigns[campaign_id] = _b62(campaign_id) + "."
+        value = prefix + _b62(delivery_id)
+        mac = self._hmac.copy()
+        mac.update(value.encode())
+        return f"{value}{self._sep}{base64.urlsafe_b64encode(mac.digest()).rstrip(b'=').decode()}"
 
 
 def make_token(campaign_id: int, delivery_id: int) -> str:
