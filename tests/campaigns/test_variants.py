@@ -185,3 +185,20 @@ def test_a_test_send_includes_every_variant(client, moderator, make_sandbox_subs
     assert [m.json()["title"] for m in sandbox.messages(subscriber.endpoint)] == [
         "Winter sale", "B: Nur heute"]
     assert not Delivery.objects.exists()  # test pushes are not deliveries
+
+
+@pytest.mark.usefixtures("inline_tasks")
+def test_the_details_page_shows_each_variant_and_the_verdict(
+    ab_campaign, sandbox, client, moderator, django_capture_on_commit_callbacks
+):
+    campaign, german, _french = ab_campaign
+    send(campaign, django_capture_on_commit_callbacks)
+    for delivery in Delivery.objects.filter(subscriber__in=german, variant=2):
+        Client().get(payload_of(sandbox, delivery.subscriber)["data"]["click_url"])
+    german_result = next(t for t in campaign_report(campaign).targets if t.name == "German")
+    assert german_result.verdict.leader == "C" and german_result.verdict.clear
+    client.force_login(moderator)
+    html = client.get(reverse("wagtail_pushseg_campaigns:inspect", args=[campaign.pk])
+                      ).content.decode()
+    assert str(german_result.verdict) in html
+    assert "C: Letzte Chance" in html and "B: Nur heute" in html

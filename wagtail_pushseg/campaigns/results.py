@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ..models import Campaign, CampaignTarget, Delivery
 from .ab_test import VariantVerdict, compare_variants
-from .variants import letter
+from .variants import letter, variants_by_target
 
 
 S = Delivery.Status
@@ -138,14 +138,14 @@ def funnels_by_target_and_variant(campaign_id: int) -> dict[tuple[int | None, in
     return {(row.pop("target_id"), row.pop("variant")): Funnel(**row) for row in rows}
 
 
-def _wordings(campaign: Campaign, target: CampaignTarget | None) -> dict[int, str]:
+def _wordings(campaign: Campaign, target: CampaignTarget | None,
+              extra: dict[int, list]) -> dict[int, str]:
+    """Variant number → the title it sends, for one target."""
     from .payloads import wording
-    from .variants import variants_by_target
 
     titles = {0: wording(campaign, target)[0]}
     if target is not None:
-        for number, variant in enumerate(
-                variants_by_target(campaign).get(target.pk, ()), start=1):
+        for number, variant in enumerate(extra.get(target.pk, ()), start=1):
             titles[number] = wording(campaign, target, variant)[0]
     return titles
 
@@ -184,21 +184,21 @@ def timeline(campaign_id: int, now: datetime | None = None) -> Timeline:
 
 
 def campaign_report(campaign: Campaign) -> CampaignReport:
-    """Everything the results page shows, from four grouped queries."""
+    """Everything the results page shows, in a handful of grouped queries."""
     by_key = funnels_by_target_and_variant(campaign.pk)
     targets = {t.pk: t for t in campaign.targets.select_related("segment")
                .order_by("sort_order", "pk")}
+    extra = variants_by_target(campaign)
     per_target: dict[int | None, dict[int, Funnel]] = defaultdict(dict)
     for (target_id, variant), funnel in by_key.items():
-        per_target[target_id if target_id in targets else None][variant] = (
-            per_target[target_id if target_id in targets else None].get(variant, Funnel())
-            + funnel)
+        key = target_id if target_id in targets else None  # None: the target was removed
+        per_target[key][variant] = per_target[key].get(variant, Funnel()) + funnel
     results = []
     for target_id in [*targets, None]:
         if target_id is None and None not in per_target:
             continue
         target = targets.get(target_id)
-        titles = _wordings(campaign, target)
+        titles = _wordings(campaign, target, extra)
         counted = per_target.get(target_id, {})
         numbers = sorted(set(titles) | set(counted))
         variants = [VariantResult(n, titles.get(n, ""), counted.get(n, Funnel()))
