@@ -54,3 +54,22 @@ def test_the_signature_covers_both_ids():
     for forged in ("3.5", "4.4", "3.4x"):
         with pytest.raises(BadToken):
             read_token(f"{forged}:{signature}")
+
+
+@pytest.mark.django_db
+def test_the_size_check_counts_the_links_with_the_longest_token():
+    from wagtail_pushseg.admin.campaign_forms import PROBE_ID, payload_excess
+    from wagtail_pushseg.campaigns.payloads import encoded_payload, payload_template
+    from wagtail_pushseg.campaigns.tokens import splice
+    from wagtail_pushseg.delivery.payload import MAX_PLAINTEXT_BYTES
+    from wagtail_pushseg.models import Campaign
+
+    campaign = Campaign(pk=PROBE_ID, title="Sale", body="", url="/shop/")
+    room = MAX_PLAINTEXT_BYTES - len(encoded_payload(campaign))
+    campaign.body = "x" * (room - 10)  # fits without the links...
+    assert len(encoded_payload(campaign)) <= MAX_PLAINTEXT_BYTES
+    assert payload_excess(campaign) > 0  # ...but not with them
+    campaign.body = "x" * 200
+    parts = payload_template(campaign)
+    longest = splice(parts, make_token(2**63 - 1, 2**63 - 1))
+    assert payload_excess(campaign) == 0 and len(longest) <= MAX_PLAINTEXT_BYTES
