@@ -11,7 +11,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from wagtail_pushseg import tasks
-from wagtail_pushseg.campaigns.variants import HELD, release_winners
+from wagtail_pushseg.campaigns.variants import FALLBACK_AFTER, HELD, release_winners
 from wagtail_pushseg.models import Campaign, CampaignVariant, Delivery
 
 from .sent import language_segment, new_campaign, payload_of, send
@@ -41,7 +41,10 @@ def test_only_the_test_share_goes_first_and_the_rest_is_held(tested, sandbox):
     assert german_rows.filter(status="sent").count() == 10
     assert Counter(german_rows.filter(status="sent").values_list("variant", flat=True)) == {
         0: 5, 1: 5}
-    assert german_rows.filter(status="retry", next_attempt_at=None, reason=HELD).count() == 10
+    held = german_rows.filter(status="retry", reason=HELD)
+    assert held.count() == 10
+    # Due a week after the test (should the winner never be picked), not before.
+    assert {d.next_attempt_at for d in held} == {campaign.ab_test_until + FALLBACK_AFTER}
     assert Delivery.objects.filter(subscriber__in=french, status="sent").count() == 3
     assert len(sandbox.all_messages()) == 13
     # The one-minute bell neither sends the held ones nor finishes the campaign.
@@ -81,7 +84,7 @@ def test_with_no_clicks_at_all_the_targets_own_wording_wins(tested, sandbox):
         assert release_winners() == [campaign.pk]
     assert Delivery.objects.filter(subscriber__in=german, status="pending").count() == 10
     assert set(Delivery.objects.filter(subscriber__in=german, status="pending")
-               .values_list("variant", flat=True)) == {0}
+               .values_list("variant", "next_attempt_at", "reason")) == {(0, None, "")}
 
 
 def test_a_cancelled_test_releases_nothing(tested, sandbox):
@@ -102,3 +105,12 @@ def test_the_release_runs_every_minute_on_a_django_q_schedule():
     schedule = Schedule.objects.get(name="wagtail_pushseg: release A/B test winners")
     assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
         "wagtail_pushseg.tasks.release_ab_winners", Schedule.MINUTES, 1)
+
+
+def test_if_no_winner_is_ever_picked_the_rest_still_goes_out_a_week_later(tested, sandbox):
+    campaign, german, _french = tested
+    with freeze_time(campaign.ab_test_until + FALLBACK_AFTER + timedelta(minutes=1)):
+        tasks.ring_sending_campaigns()  # the winner schedule never ran
+    assert Delivery.objects.filter(subscriber__in=german, status="sent").count() == 20
+    assert len(sandbox.all_messages()) == 23
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT

@@ -40,9 +40,14 @@ def variants_by_target(campaign: Campaign) -> dict[int, list[CampaignVariant]]:
     }
 
 
-#: The reason a delivery waits for the A/B test's winner. Held deliveries are "retry" with no
-#: due time: no sender claims them, and the campaign is not finished while they wait.
+#: The reason a delivery waits for the A/B test's winner. Held deliveries are "retry", due
+#: only a week after the test ends: no sender claims them meanwhile, the campaign is not
+#: finished while they wait, and should the winner never be picked they still go out then
+#: (with the target's own wording).
 HELD = "held for the A/B test winner"
+
+#: How long after the test the held rest goes out anyway.
+FALLBACK_AFTER = timedelta(days=7)
 
 
 def assign_variants(campaign: Campaign, now: datetime | None = None) -> int:
@@ -55,6 +60,8 @@ def assign_variants(campaign: Campaign, now: datetime | None = None) -> int:
     table = connection.ops.quote_name(Delivery._meta.db_table)
     share = campaign.ab_test_share or 100
     variants = variants_by_target(campaign)
+    until = (now or timezone.now()) + timedelta(minutes=campaign.ab_test_wait)
+    fallback = connection.ops.adapt_datetimefield_value(until + FALLBACK_AFTER)
     dealt = 0
     with connection.cursor() as cursor:
         for target_id, extra in variants.items():
@@ -64,18 +71,17 @@ def assign_variants(campaign: Campaign, now: datetime | None = None) -> int:
                 "variant = CASE WHEN dealt.r * 100 < dealt.n * %s THEN dealt.r %% %s ELSE 0 END, "
                 "status = CASE WHEN dealt.r * 100 < dealt.n * %s THEN %s ELSE %s END, "
                 "reason = CASE WHEN dealt.r * 100 < dealt.n * %s THEN '' ELSE %s END, "
-                "next_attempt_at = NULL "
+                "next_attempt_at = CASE WHEN dealt.r * 100 < dealt.n * %s THEN NULL ELSE %s END "
                 "FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY RANDOM()) - 1 AS r, "
                 f"COUNT(*) OVER () AS n FROM {table} WHERE campaign_id = %s AND target_id = %s "
                 "AND attempts = 0 AND (status = %s OR (status = %s AND reason = %s))"
                 f") dealt WHERE {table}.id = dealt.id",
                 [share, len(extra) + 1, share, Delivery.Status.PENDING, Delivery.Status.RETRY,
-                 share, HELD, campaign.pk, target_id, Delivery.Status.PENDING,
-                 Delivery.Status.RETRY, HELD],
+                 share, HELD, share, fallback, campaign.pk, target_id,
+                 Delivery.Status.PENDING, Delivery.Status.RETRY, HELD],
             )
             dealt += max(cursor.rowcount, 0)
     if variants and campaign.ab_test_share:
-        until = (now or timezone.now()) + timedelta(minutes=campaign.ab_test_wait)
         Campaign.objects.filter(pk=campaign.pk).update(ab_test_until=until)
         campaign.ab_test_until = until
     return dealt
@@ -83,7 +89,7 @@ def assign_variants(campaign: Campaign, now: datetime | None = None) -> int:
 
 def held(campaign_id: int):
     return Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.RETRY,
-                                   next_attempt_at__isnull=True, reason=HELD)
+                                   reason=HELD)
 
 
 def winner(campaign_id: int, target_id: int) -> int:
@@ -101,8 +107,8 @@ def release_winners(now: datetime | None = None) -> list[int]:
     """For every sending campaign whose test time is up, give each target's held deliveries
     the winning wording and make them due; returns the campaigns released (ring them)."""
     now = now or timezone.now()
-    due = (Delivery.objects.filter(status=Delivery.Status.RETRY, next_attempt_at__isnull=True,
-                                   reason=HELD, campaign__status=Campaign.Status.SENDING,
+    due = (Delivery.objects.filter(status=Delivery.Status.RETRY, reason=HELD,
+                                   campaign__status=Campaign.Status.SENDING,
                                    campaign__ab_test_until__lte=now)
            .order_by().values_list("campaign_id", flat=True).distinct())
     released = []
@@ -114,6 +120,6 @@ def release_winners(now: datetime | None = None) -> list[int]:
                 # A conditional UPDATE: a second run finds nothing held.
                 held(campaign_id).filter(target_id=target_id).update(
                     status=Delivery.Status.PENDING, variant=winner(campaign_id, target_id),
-                    reason="")
+                    reason="", next_attempt_at=None)
         released.append(campaign_id)
     return released
