@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 
-BENCHMARKS = ["tracking_overhead", "sender", "segments_refresh"]
+BENCHMARKS = ["tracking_overhead", "sender", "segments_refresh", "click_payloads"]
 
 
 def main(names: list[str]) -> int:

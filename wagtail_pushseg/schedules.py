@@ -15,6 +15,9 @@ SCHEDULES = {
     "wagtail_pushseg: ring sending campaigns": (
         "wagtail_pushseg.tasks.ring_sending_campaigns", "I", 1,
     ),
+    "wagtail_pushseg: release A/B test winners": (
+        "wagtail_pushseg.tasks.release_ab_winners", "I", 1,
+    ),
     "wagtail_pushseg: refresh segments": (
         "wagtail_pushseg.tasks.refresh_segments", "I",
         lambda: pushseg_settings.SEGMENT_REFRESH_MINUTES,

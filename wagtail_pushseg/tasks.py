@@ -83,3 +83,16 @@ def snapshot_segment_history() -> int:
     snapshot = daily_history()
     run_alerts(snapshot.day)
     return snapshot.segments
+
+
+def release_ab_winners() -> int:
+    """A/B tests whose wait is over: the held rest of each target gets the winning wording and
+    the senders are rung (a one-minute schedule). Returns how many campaigns were released."""
+    from django_q.tasks import async_task
+
+    from .campaigns.variants import release_winners
+
+    released = release_winners()
+    for campaign_id in released:
+        async_task("wagtail_pushseg.tasks.send_campaign_chunk", campaign_id)
+    return len(released)

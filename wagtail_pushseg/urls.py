@@ -8,6 +8,7 @@ under ``pushseg/api/``.
 
 from django.urls import path
 
+from .api import receipts
 from .api import views as api
 from .frontend import views as frontend
 
@@ -20,4 +21,7 @@ urlpatterns = [
     path("pushseg/api/unsubscribe", api.unsubscribe, name="unsubscribe"),
     path("pushseg/api/track", api.track, name="track"),
     path("pushseg/api/vapid-public-key", api.vapid_public_key, name="vapid_public_key"),
+    # A notification's signed links: the click (a redirect) and its receipts (JSON POST).
+    path("pushseg/c/<str:token>", receipts.click, name="click"),
+    path("pushseg/api/receipt/<str:token>", receipts.receipt, name="receipt"),
 ]

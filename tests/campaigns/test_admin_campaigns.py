@@ -28,13 +28,14 @@ def segments():
             make_segment([block("language", languages=["it"])], name="Italian"))
 
 
-def composer_data(targets=(), excluded=(), **fields) -> dict:
+def composer_data(targets=(), excluded=(), variants=(), **fields) -> dict:
     data = {
         "title": "Winter sale", "body": "30% off everything", "page": "", "url": "/shop/",
         "icon": "", "image": "", "action1_title": "", "action1_url": "", "action2_title": "",
         "action2_url": "", "ttl": "86400", "urgency": "normal", "focus": "priority",
-        "min_degree": "", "timing": "now", "send_at": "",
+        "min_degree": "", "timing": "now", "send_at": "", "ab_test_share": "", "ab_test_wait": "60",
         "targets": inline_formset(list(targets)),
+        "variants": inline_formset(list(variants)),
     }
     data.update(fields)
     form = nested_form_data(data)

@@ -127,10 +127,15 @@ class TestSendView(CampaignActionView):
     def variants(self) -> list[dict]:
         campaign = self.object
         payloads, seen = [], set()
-        for key, target in [("base", None)] + [
-            (f"t{t.pk}", t) for t in campaign.targets.select_related("segment")
+        from ..campaigns.variants import variants_by_target
+
+        extra = variants_by_target(campaign)
+        for key, target, variant in [("base", None, None)] + [
+            (f"t{t.pk}" + (f"v{n}" if n else ""), t, v)
+            for t in campaign.targets.select_related("segment")
+            for n, v in enumerate([None, *extra.get(t.pk, ())])
         ]:
-            payload = payload_for(campaign, target)
+            payload = payload_for(campaign, target, variant=variant)
             if (payload["title"], payload["body"]) in seen:
                 continue
             seen.add((payload["title"], payload["body"]))

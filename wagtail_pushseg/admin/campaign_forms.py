@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from ..campaigns.payloads import encoded_payload
+from ..campaigns.payloads import payload_template
 from ..delivery.payload import PayloadTooLarge
-from ..models import Campaign, CampaignTarget, Segment
+from ..models import Campaign, CampaignTarget, CampaignVariant, Segment
 from .campaign_controls import clean_controls, prepare_fields
 
 
@@ -23,6 +23,11 @@ CAMPAIGN_TOO_LONG = _(
     "This notification is too long to fit in a push: cut %(n)s characters from this text "
     "(or shorten the title or the links)."
 )
+TOO_MANY_VARIANTS = _(
+    "A target has at most %(n)s wordings: its own and %(extra)s variants. Remove this one or "
+    "move it to another target."
+)
+NOT_A_TARGET = _("Choose one of this campaign's target segments (see Targets above).")
 TARGET_TOO_LONG = _(
     "With this wording the notification is too long to fit in a push: cut %(n)s characters "
     "from this text."
@@ -41,16 +46,18 @@ def characters_to_cut(text: str, excess: int) -> int:
     return excess
 
 
-def payload_excess(campaign: Campaign, target: CampaignTarget | None = None) -> int:
-    """How many bytes the push for ``campaign`` (and ``target``'s wording) is over the limit;
-    0 when it fits. Works on unsaved instances."""
+def payload_excess(campaign: Campaign, target: CampaignTarget | None = None,
+                   variant: CampaignVariant | None = None) -> int:
+    """How many bytes the push for ``campaign`` (and ``target``'s or ``variant``'s wording,
+    with the click and receipt links the sender adds) is over the limit; 0 when it fits.
+    Works on unsaved instances."""
     probe = copy.copy(campaign)
     probe.pk = campaign.pk or PROBE_ID
     if target is not None:
         target = copy.copy(target)
         target.pk = target.pk or PROBE_ID
     try:
-        encoded_payload(probe, target)
+        payload_template(probe, target, variant)
     except PayloadTooLarge as exc:
         return exc.excess
     return 0
@@ -97,11 +104,25 @@ class CampaignForm(WagtailAdminModelForm):
 
     def clean_url(self) -> str:
         url = (self.cleaned_data.get("url") or "").strip()
-        if url and not url.startswith(("/", "https://", "http://")):
+        # "//host/..." starts with "/" but leaves the site.
+        if url.startswith("//") or (url and not url.startswith(("/", "https://", "http://"))):
             raise forms.ValidationError(
                 _("Enter a path on this site (starting with /) or a full web address.")
             )
         return url
+
+    def clean_ab_test_share(self) -> int | None:
+        value = self.cleaned_data.get("ab_test_share")
+        if value is not None and not 1 <= value <= 90:
+            raise forms.ValidationError(
+                _("Use a share from 1 to 90 %, or leave it empty to send everything at once."))
+        return value
+
+    def clean_ab_test_wait(self) -> int:
+        value = self.cleaned_data.get("ab_test_wait")
+        if value is not None and not 1 <= value <= 7 * 24 * 60:
+            raise forms.ValidationError(_("Wait between 1 minute and 7 days (10080 minutes)."))
+        return value
 
     def clean_min_degree(self) -> float | None:
         value = self.cleaned_data.get("min_degree")
@@ -131,8 +152,44 @@ class CampaignForm(WagtailAdminModelForm):
         if not super().is_valid():
             return False
         if not hasattr(self, "_payloads_fit"):
-            self._payloads_fit = self.payloads_fit()
+            fits = self.payloads_fit()
+            self._payloads_fit = self.variants_valid() and fits
         return self._payloads_fit
+
+    def variants_valid(self) -> bool:
+        """Each variant belongs to a target segment, at most three (four wordings) a target,
+        and fits in a push with that target's wording."""
+        formsets = getattr(self, "formsets", {})
+        targets = {}
+        for form in getattr(formsets.get("targets"), "forms", []):
+            data = getattr(form, "cleaned_data", None)
+            if data and not data.get("DELETE") and data.get("segment"):
+                targets.setdefault(data["segment"].pk, CampaignTarget(
+                    title=data.get("title", ""), body=data.get("body", "")))
+        valid, seen = True, {}
+        for form in getattr(formsets.get("variants"), "forms", []):
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("segment"):
+                continue
+            segment_id = data["segment"].pk
+            if segment_id not in targets:
+                form.add_error("segment", NOT_A_TARGET)
+                valid = False
+                continue
+            seen[segment_id] = seen.get(segment_id, 0) + 1
+            if seen[segment_id] > CampaignVariant.MAX_WORDINGS - 1:
+                form.add_error("segment", TOO_MANY_VARIANTS % {
+                    "n": CampaignVariant.MAX_WORDINGS, "extra": CampaignVariant.MAX_WORDINGS - 1})
+                valid = False
+                continue
+            variant = CampaignVariant(title=data.get("title", ""), body=data.get("body", ""))
+            excess = payload_excess(self.instance, targets[segment_id], variant)
+            if excess:
+                field = "body" if variant.body else "title"
+                form.add_error(field, TARGET_TOO_LONG % {
+                    "n": characters_to_cut(getattr(variant, field), excess)})
+                valid = False
+        return valid
 
     def payloads_fit(self) -> bool:
         """Add an error to each wording that makes the push too long; True when all fit."""

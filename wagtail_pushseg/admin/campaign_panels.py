@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import Panel
 
+from ..campaigns.results import funnels
 from ..campaigns.suggestions import suggest_segments
 from ..models import Campaign
 from .campaign_permissions import can_add, can_compose, can_view
@@ -47,8 +48,10 @@ class PushPanel(Panel):
                 return []
             campaigns = list(Campaign.objects.filter(page_id=page_id)[: self.panel.limit])
             results = results_for(c.pk for c in campaigns)
+            clicks = funnels(c.pk for c in campaigns)
             for campaign in campaigns:
                 campaign.results = results[campaign.pk]
+                campaign.funnel = clicks[campaign.pk]
                 campaign.admin_url = reverse(
                     "wagtail_pushseg_campaigns:edit" if campaign.is_editable
                     else "wagtail_pushseg_campaigns:inspect", args=[campaign.pk])

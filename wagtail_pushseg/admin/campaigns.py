@@ -15,7 +15,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..models import Campaign
-from . import campaign_actions, campaign_api, campaign_views
+from . import campaign_actions, campaign_api, campaign_report, campaign_views
 from .campaign_controls import delivery_control_panels
 from .campaign_forms import CampaignForm
 from .campaign_panels import AudiencePanel
@@ -81,6 +81,14 @@ class CampaignViewSet(ModelViewSet):
                 InlinePanel("targets", heading=_("Targets"), label=_("target"), help_text=_(
                     "Segments in priority order. A subscriber in several gets one push, for "
                     "the target chosen by the focus; a target may have its own wording.")),
+                InlinePanel(
+                    "variants", heading=_("Wording variants (A/B test)"), label=_("variant"),
+                    max_num=12, help_text=_(
+                        "Other wordings for a target's subscribers: they are split evenly at "
+                        "random between the target's own wording (A) and up to three variants "
+                        "(B, C, D), and the results compare their click-through.")),
+                FieldRowPanel([FieldPanel("ab_test_share"), FieldPanel("ab_test_wait")],
+                              heading=_("Test share first, then the winner")),
                 FieldPanel("excluded_segments", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("focus", widget=forms.RadioSelect),
                 FieldPanel("min_degree"),
@@ -104,4 +112,6 @@ class CampaignViewSet(ModelViewSet):
             path("audience-preview/", campaign_api.AudiencePreviewView.as_view(),
                  name="audience_preview"),
             path("suggestions/", campaign_api.SuggestionsView.as_view(), name="suggestions"),
+            path("results/<int:pk>/csv/", campaign_report.ResultsCSVView.as_view(),
+                 name="results_csv"),
         ]

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from ..delivery.payload import build_payload, encode_payload
+from ..delivery.payload import MAX_PLAINTEXT_BYTES, PayloadTooLarge, build_payload, encode_payload
 
 
 def campaign_url(campaign) -> str:
@@ -19,9 +19,29 @@ def topic_for(campaign) -> str:
     return f"pushseg-c{campaign.pk}"
 
 
-def payload_for(campaign, target=None, *, url: str | None = None) -> dict[str, Any]:
+def wording(campaign, target=None, variant=None) -> tuple[str, str]:
+    """(title, body): the variant's, else the target's own, else the campaign's."""
     title = (target.title if target and target.title else "") or campaign.title
     body = (target.body if target and target.body else "") or campaign.body
+    if variant is not None:
+        title, body = variant.title or title, variant.body or body
+    return title, body
+
+
+def tracking_links(token: str) -> dict[str, str]:
+    """The click link and the receipt endpoint of one delivery (paths on the site: the service
+    worker resolves them against its own origin, the one the subscriber subscribed on)."""
+    from django.urls import reverse
+
+    return {"click_url": reverse("wagtail_pushseg:click", args=[token]),
+            "receipt_url": reverse("wagtail_pushseg:receipt", args=[token])}
+
+
+def payload_for(campaign, target=None, *, url: str | None = None, variant=None,
+                token: str | None = None) -> dict[str, Any]:
+    """The notification; with ``token`` it carries the delivery's click and receipt links
+    (the sender passes ``tokens.PLACEHOLDER`` and splices each delivery's token in)."""
+    title, body = wording(campaign, target, variant)
     actions = [
         {"action": f"a{n}", "title": title_, "url": link}
         for n, (title_, link) in enumerate(
@@ -37,10 +57,26 @@ def payload_for(campaign, target=None, *, url: str | None = None) -> dict[str, A
         image=campaign.image,
         tag=topic_for(campaign),
         actions=actions,
-        data={"campaign": campaign.pk, **({"target": target.pk} if target and target.pk else {})},
+        data={"campaign": campaign.pk, **({"target": target.pk} if target and target.pk else {}),
+              **(tracking_links(token) if token else {})},
     )
 
 
-def encoded_payload(campaign, target=None, *, url: str | None = None) -> bytes:
+def encoded_payload(campaign, target=None, *, url: str | None = None, variant=None) -> bytes:
     """The payload as bytes; raises ``PayloadTooLarge`` if it cannot fit in a push."""
-    return encode_payload(payload_for(campaign, target, url=url))
+    return encode_payload(payload_for(campaign, target, url=url, variant=variant))
+
+
+def payload_template(campaign, target=None, variant=None, *,
+                     url: str | None = None) -> tuple[bytes, ...]:
+    """The tracked payload cut around the token (see ``tokens.splice``); raises
+    ``PayloadTooLarge`` unless it fits with the longest token a delivery can get."""
+    from .tokens import MAX_TOKEN_LENGTH, PLACEHOLDER, split_template
+
+    raw = encode_payload(payload_for(campaign, target, url=url, variant=variant,
+                                     token=PLACEHOLDER), check=False)
+    parts = split_template(raw)
+    longest = len(raw) + (len(parts) - 1) * (MAX_TOKEN_LENGTH - len(PLACEHOLDER))
+    if longest > MAX_PLAINTEXT_BYTES:
+        raise PayloadTooLarge(longest)
+    return parts

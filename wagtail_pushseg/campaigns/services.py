@@ -16,6 +16,7 @@ from ..models import Campaign, Delivery
 from ..segments.refresh import refresh_segment
 from .planning import plan_deliveries
 from .timing import schedule_send_times
+from .variants import assign_variants
 
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ def plan(campaign_id: int, *, enqueue: bool = True) -> int:
     refresh_campaign_segments(campaign)
     with transaction.atomic():
         planned = plan_deliveries(campaign)
+        assign_variants(campaign)  # A/B wording: one UPDATE per target with variants
         schedule_send_times(campaign)  # local send times, before any worker can claim
         if not _move(campaign, Campaign.Status.SENDING, allowed=(Campaign.Status.PLANNING,)):
             return planned

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ..campaigns.tokens import TokenMaker, splice
 from ..conf import pushseg_settings
 from ..models import Campaign, CampaignTarget, Delivery, Profile, Subscriber
 from . import rate_budget
@@ -66,13 +67,20 @@ def claim(campaign_id: int, limit: int, now: datetime | None = None) -> list[int
     return ids
 
 
-def _payloads(campaign: Campaign) -> dict[int | None, bytes]:
-    from ..campaigns.payloads import encoded_payload
+def _payloads(campaign: Campaign) -> dict[tuple[int | None, int], tuple[bytes, ...]]:
+    """Payload templates per (target id, variant), built once per chunk; each delivery's token
+    is spliced in as bytes (``campaigns.tokens.splice``), with no JSON or ORM per message."""
+    from ..campaigns.payloads import payload_template
+    from ..campaigns.variants import variants_by_target
 
-    payloads: dict[int | None, bytes] = {None: encoded_payload(campaign)}
+    templates: dict[tuple[int | None, int], tuple[bytes, ...]] = {
+        (None, 0): payload_template(campaign)}
+    variants = variants_by_target(campaign)
     for target in CampaignTarget.objects.filter(campaign=campaign):
-        payloads[target.pk] = encoded_payload(campaign, target)
-    return payloads
+        templates[target.pk, 0] = payload_template(campaign, target)
+        for number, variant in enumerate(variants.get(target.pk, ()), start=1):
+            templates[target.pk, number] = payload_template(campaign, target, variant)
+    return templates
 
 
 def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
@@ -96,7 +104,7 @@ def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
     rows = list(
         Delivery.objects.filter(pk__in=ids).values_list(
             "pk", "target_id", "subscriber_id", "subscriber__endpoint", "subscriber__p256dh",
-            "subscriber__auth", "attempts",
+            "subscriber__auth", "attempts", "variant",
         )
     )
     try:
@@ -106,10 +114,13 @@ def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
                reason=str(exc))) for r in rows]}, result)
         return result
     signer, topic = configured_signer(), topic_for(campaign)
+    tokens = TokenMaker()
     # The whole chunk in one concurrent batch; results come back in the rows' order.
     pushes = send_many_sync(
-        [OutgoingPush(endpoint, p256dh, auth, payloads.get(target_id, payloads[None]))
-         for _pk, target_id, _sub, endpoint, p256dh, auth, _attempts in rows],
+        [OutgoingPush(endpoint, p256dh, auth, splice(
+            payloads.get((target_id, variant)) or payloads.get((target_id, 0))
+            or payloads[None, 0], tokens.token(campaign_id, pk)))
+         for pk, target_id, _sub, endpoint, p256dh, auth, _attempts, variant in rows],
         signer=signer, ttl=campaign.ttl, urgency=campaign.urgency, topic=topic,
         timeout=pushseg_settings.PUSH_TIMEOUT,
         max_response_bytes=pushseg_settings.MAX_RESPONSE_BYTES,
@@ -117,7 +128,8 @@ def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
         per_host=pushseg_settings.SEND_CONCURRENCY_PER_HOST,
     )
     outcomes: dict[Outcome, list] = defaultdict(list)
-    for (pk, _target, subscriber_id, _e, _p, _a, attempts), push in zip(rows, pushes, strict=True):
+    for (pk, _target, subscriber_id, _e, _p, _a, attempts, *_), push in zip(rows, pushes,
+                                                                         strict=True):
         outcomes[push.outcome].append((pk, subscriber_id, attempts, push))
     refused = [row for row in outcomes.get(Outcome.FAILED, []) if row[3].status in AUTH_REFUSED]
     if _breaker_trips(len(refused), len(outcomes.get(Outcome.SENT, []))):

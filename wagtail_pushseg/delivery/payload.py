@@ -42,14 +42,15 @@ def build_payload(
     return payload
 
 
-def encode_payload(payload: dict[str, Any] | bytes | str) -> bytes:
-    """Compact UTF-8 JSON, checked against the size a push can carry."""
+def encode_payload(payload: dict[str, Any] | bytes | str, *, check: bool = True) -> bytes:
+    """Compact UTF-8 JSON, checked against the size a push can carry (unless ``check`` is
+    off: a template checks its size with the longest token spliced in)."""
     if isinstance(payload, bytes):
         raw = payload
     elif isinstance(payload, str):
         raw = payload.encode("utf-8")
     else:
         raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    if len(raw) > MAX_PLAINTEXT_BYTES:
+    if check and len(raw) > MAX_PLAINTEXT_BYTES:
         raise PayloadTooLarge(len(raw))
     return raw

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_pushseg', '0008_delivery_controls'),
+        ('wagtail_pushseg', '0009_campaign_variants'),
     ]
 
     operations = [

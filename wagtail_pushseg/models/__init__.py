@@ -1,5 +1,5 @@
 from .behaviour import Event, Profile, TagAffinity
-from .campaigns import Campaign, CampaignTarget, Delivery
+from .campaigns import Campaign, CampaignTarget, CampaignVariant, Delivery
 from .insights import MembershipDay, SegmentAlert, SegmentDay, SegmentTagDay, SegmentTransition
 from .segments import Membership, Segment
 from .subscribers import Subscriber, SubscriberQuerySet, endpoint_hash
@@ -7,6 +7,7 @@ from .suggestions import SegmentSuggestion
 
 
 __all__ = [
+    "CampaignVariant",
     "Campaign", "CampaignTarget", "Delivery", "Event", "Membership", "Profile", "Segment",
     "SegmentSuggestion",
     "Subscriber", "SubscriberQuerySet", "TagAffinity", "endpoint_hash",

@@ -87,6 +87,20 @@ class Campaign(ClusterableModel):
         _("minimum degree"), null=True, blank=True,
         help_text=_("Overrides the segments' thresholds: members below it are left out."),
     )
+    #: A/B wording: with a share, only that share of each target with variants is sent
+    #: first; after the wait the variant with the best click-through goes to the rest.
+    ab_test_share = models.PositiveSmallIntegerField(
+        _("test share (%)"), null=True, blank=True,
+        help_text=_("Leave empty to send every variant to its share of the target at once. "
+                    "With a share (1-90 %), only that part of each target with variants is "
+                    "sent first; the winning wording goes to the rest after the wait."),
+    )
+    ab_test_wait = models.PositiveIntegerField(
+        _("test wait (minutes)"), default=60,
+        help_text=_("How long the test share has to click before the winner is chosen."),
+    )
+    #: When the test share's time is up (set at planning; empty without a test share).
+    ab_test_until = models.DateTimeField(_("A/B test ends"), null=True, blank=True)
     excluded_segments = ParentalManyToManyField(
         "wagtail_pushseg.Segment", verbose_name=_("excluded segments"), blank=True,
         related_name="+",
@@ -232,3 +246,29 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} → {self.subscriber_id}: {self.status}"
+
+
+class CampaignVariant(Orderable):
+    """Another wording for one target's subscribers: an A/B test of the wording.
+
+    A target's own wording is variant 0 (A); the variants for its segment, in their order, are
+    1, 2 and 3 (B, C, D). Planning splits the target's subscribers evenly at random among them.
+    """
+
+    #: A target's wordings in all, its own included.
+    MAX_WORDINGS = 4
+
+    campaign = ParentalKey(Campaign, on_delete=models.CASCADE, related_name="variants")
+    segment = models.ForeignKey(
+        "wagtail_pushseg.Segment", verbose_name=_("for the target segment"),
+        on_delete=models.CASCADE, related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("body"), max_length=400, blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("wording variant")
+        verbose_name_plural = _("wording variants")
+
+    def __str__(self) -> str:
+        return self.title

@@ -64,9 +64,9 @@ class Command(BaseCommand):
             campaign.excluded_segments.set(excluded)
             campaign.save()
             try:
-                from ...campaigns.payloads import encoded_payload
+                from ...campaigns.payloads import payload_template
 
-                encoded_payload(campaign)
+                payload_template(campaign)  # the size the sender sends, links included
             except PayloadTooLarge as exc:
                 raise CommandError(str(exc)) from None
             if o["dry_run"]:
