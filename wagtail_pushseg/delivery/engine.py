@@ -138,7 +138,9 @@ def _retry_at(now: datetime, attempts: int, push: PushResult) -> datetime:
     if push.retry_after is not None:
         return now + timedelta(seconds=push.retry_after)
     # Exponential backoff with ±20 % jitter, so retries of one chunk do not arrive together.
-    return now + timedelta(seconds=min(3600, 30 * 2**attempts) * random.uniform(0.8, 1.2))
+    wait = min(pushseg_settings.DELIVERY_RETRY_MAX_SECONDS,
+               pushseg_settings.DELIVERY_RETRY_BASE_SECONDS * 2**attempts)
+    return now + timedelta(seconds=wait * random.uniform(0.8, 1.2))
 
 
 def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResult) -> None:
