@@ -245,3 +245,14 @@ def test_progress_follows_a_real_send_chunk_by_chunk(client, moderator, sandbox,
     assert (during["sent"], during["pending"]) == (4, 2)
     assert during["rate"] > 0 and during["eta_seconds"] is not None
     assert sum(during["chart"]["data"]["datasets"][0]["data"]) == 4
+
+
+def test_pushseg_send_shows_a_progress_bar(make_sandbox_subscribers, sandbox, capsys):
+    """The command line's progress: tqdm on stderr, counting pushes as chunks finish."""
+    from django.core.management import call_command
+
+    make_sandbox_subscribers(5, language="en-GB")
+    make_segment([block("language", languages=["en"])], name="English", slug="english")
+    call_command("pushseg_send", title="Hi", url="/", segment=["english"])
+    err = capsys.readouterr().err
+    assert "Sending" in err and "5/5" in err and "push" in err
