@@ -2,7 +2,10 @@
 page's poller, and "Resume" for a paused campaign. Checked with non-superusers."""
 
 import json
+import shutil
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -256,3 +259,17 @@ def test_pushseg_send_shows_a_progress_bar(make_sandbox_subscribers, sandbox, ca
     call_command("pushseg_send", title="Hi", url="/", segment=["english"])
     err = capsys.readouterr().err
     assert "Sending" in err and "5/5" in err and "push" in err
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed: the "
+                    "JavaScript checks need Node.js 18+")
+def test_the_poller_redraws_while_sending_and_stops_when_done():
+    """campaign-progress.js against fakes of fetch, timers and the chart registry."""
+    from django.contrib.staticfiles import finders
+
+    script = finders.find("wagtail_pushseg/admin/campaign-progress.js")
+    harness = Path(__file__).parent / "js" / "progress_harness.js"
+    result = subprocess.run([shutil.which("node"), str(harness), script], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
