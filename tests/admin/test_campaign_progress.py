@@ -190,6 +190,13 @@ def test_a_paused_campaign_says_why_and_offers_resume_to_senders_only(
     html = client.get(inspect_url(paused)).content.decode()
     assert resume_url(paused) in html
     assert "Resume sending" in html
+    assert 'data-pushseg-progress-live-value="false"' in html  # nothing to poll for
+
+
+def test_a_paused_campaign_with_work_left_has_no_time_left_estimate(paused):
+    ledger(paused, {S.SENT: 2, S.PENDING: 2}, attempted_at=timezone.now())
+    data = progress_of(paused).as_json()
+    assert (data["live"], data["eta_seconds"], data["eta"]) == (False, None, "not sending")
 
 
 def test_resume_refuses_editors_and_get(client, editor, moderator, paused):

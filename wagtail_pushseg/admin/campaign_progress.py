@@ -86,7 +86,9 @@ class Progress:
             "cancelled": self.count(S.CANCELLED),
             "rate": round(self.rate, 1),
             "eta_seconds": eta,
-            "eta": describe_eta(eta),
+            # Paused or cancelled with work left: no worker is at it, so no estimate either.
+            "eta": describe_eta(eta) if self.status in LIVE or not self.remaining
+            else _("not sending"),
             "chart": self.chart,
         }
 
