@@ -19,10 +19,12 @@ from wagtail_pushseg.models import Campaign, Delivery
 from . import qcluster_support
 
 
-pytestmark = [pytest.mark.qcluster, pytest.mark.django_db(transaction=True),
-              pytest.mark.timeout(600)]
+# No django_db mark: ``committed_db`` (through ``redis_queue``) opens the test database in
+# autocommit, so that the clusters see every row the moment it is written.
+pytestmark = [pytest.mark.qcluster, pytest.mark.timeout(600)]
 
 make_sandbox_subscribers = campaign_fixtures.make_sandbox_subscribers
+committed_db = qcluster_support.committed_db
 redis_queue = qcluster_support.redis_queue
 start_qcluster = qcluster_support.start_qcluster
 
@@ -50,7 +52,7 @@ def wait_for(campaign: Campaign, status: str, timeout: float, clusters=()) -> No
 
 
 def test_two_clusters_send_each_delivery_exactly_once(
-    settings, sandbox, make_sandbox_subscribers, redis_queue, start_qcluster,
+    redis_queue, settings, sandbox, make_sandbox_subscribers, start_qcluster,
     django_capture_on_commit_callbacks,
 ):
     subscribers = make_sandbox_subscribers(SUBSCRIBERS, language="en-GB")

@@ -23,10 +23,12 @@ from . import qcluster_support
 from .test_multiworker import CHUNK, english_campaign, wait_for
 
 
-pytestmark = [pytest.mark.qcluster, pytest.mark.django_db(transaction=True),
-              pytest.mark.timeout(600)]
+# No django_db mark: ``committed_db`` (through ``redis_queue``) opens the test database in
+# autocommit, so that the clusters see every row the moment it is written.
+pytestmark = [pytest.mark.qcluster, pytest.mark.timeout(600)]
 
 make_sandbox_subscribers = campaign_fixtures.make_sandbox_subscribers
+committed_db = qcluster_support.committed_db
 redis_queue = qcluster_support.redis_queue
 start_qcluster = qcluster_support.start_qcluster
 
@@ -39,7 +41,7 @@ def statuses(campaign) -> Counter:
 
 
 def test_a_cluster_killed_mid_campaign_leaves_nothing_lost_or_doubled(
-    settings, sandbox, make_sandbox_subscribers, redis_queue, start_qcluster,
+    redis_queue, settings, sandbox, make_sandbox_subscribers, start_qcluster,
 ):
     subscribers = make_sandbox_subscribers(SUBSCRIBERS, language="en-GB")
     # Half a second per answer: a chunk is in flight most of the time, so the kill lands in one.
