@@ -198,6 +198,17 @@ class PushsegSettings:
         return int(self._get("DELIVERY_MAX_ATTEMPTS", 5))
 
     @property
+    def DELIVERY_RETRY_BASE_SECONDS(self) -> float:
+        """First wait before retrying a 5xx, timeout or reset; doubled per attempt (with
+        jitter) up to ``DELIVERY_RETRY_MAX_SECONDS``. A ``Retry-After`` answer wins."""
+        return max(0.0, float(self._get("DELIVERY_RETRY_BASE_SECONDS", 30)))
+
+    @property
+    def DELIVERY_RETRY_MAX_SECONDS(self) -> float:
+        """Longest wait between two attempts of one delivery."""
+        return max(0.0, float(self._get("DELIVERY_RETRY_MAX_SECONDS", 3600)))
+
+    @property
     def SEND_CONCURRENCY(self) -> int:
         """Requests a worker process keeps in flight at once, over all push services."""
         return max(1, int(self._get("SEND_CONCURRENCY", 200)))

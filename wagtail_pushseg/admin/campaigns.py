@@ -15,7 +15,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..models import Campaign
-from . import campaign_actions, campaign_api, campaign_report, campaign_views
+from . import campaign_actions, campaign_api, campaign_progress, campaign_report, campaign_views
 from .campaign_controls import delivery_control_panels
 from .campaign_forms import CampaignForm
 from .campaign_panels import AudiencePanel
@@ -109,6 +109,9 @@ class CampaignViewSet(ModelViewSet):
             path("test-send/<int:pk>/", campaign_actions.TestSendView.as_view(),
                  name="test_send"),
             path("cancel/<int:pk>/", campaign_actions.CancelView.as_view(), name="cancel"),
+            path("resume/<int:pk>/", campaign_progress.ResumeView.as_view(), name="resume"),
+            path("progress/<int:pk>/", campaign_progress.ProgressJSONView.as_view(),
+                 name="progress"),
             path("audience-preview/", campaign_api.AudiencePreviewView.as_view(),
                  name="audience_preview"),
             path("suggestions/", campaign_api.SuggestionsView.as_view(), name="suggestions"),

@@ -171,7 +171,9 @@ def _retry_at(now: datetime, attempts: int, push: PushResult) -> datetime:
     if push.retry_after is not None:
         return now + timedelta(seconds=push.retry_after)
     # Exponential backoff with ±20 % jitter, so retries of one chunk do not arrive together.
-    return now + timedelta(seconds=min(3600, 30 * 2**attempts) * random.uniform(0.8, 1.2))
+    wait = min(pushseg_settings.DELIVERY_RETRY_MAX_SECONDS,
+               pushseg_settings.DELIVERY_RETRY_BASE_SECONDS * 2**attempts)
+    return now + timedelta(seconds=wait * random.uniform(0.8, 1.2))
 
 
 def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResult) -> None:
@@ -182,7 +184,7 @@ def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResul
         if sent:
             Delivery.objects.filter(pk__in=[r[0] for r in sent]).update(
                 status=Delivery.Status.SENT, sent_at=now, status_code=201, lease_until=None,
-                attempts=F("attempts") + 1,
+                attempts=F("attempts") + 1, attempted_at=now,
             )
             _count_received([r[1] for r in sent], now)
             result.sent += len(sent)
@@ -190,7 +192,7 @@ def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResul
         if gone:
             Delivery.objects.filter(pk__in=[r[0] for r in gone]).update(
                 status=Delivery.Status.EXPIRED, lease_until=None, attempts=F("attempts") + 1,
-                reason="subscription gone",
+                reason="subscription gone", attempted_at=now,
             )
             Subscriber.objects.filter(pk__in=[r[1] for r in gone]).update(
                 status=Subscriber.Status.EXPIRED, expired_at=now
@@ -207,7 +209,7 @@ def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResul
                 pk=pk, status=Delivery.Status.FAILED if final else Delivery.Status.RETRY,
                 next_attempt_at=None if final else _retry_at(now, attempts, push),
                 lease_until=None, attempts=tried, status_code=push.status,
-                reason=push.reason[:300],
+                reason=push.reason[:300], attempted_at=now,
             ))
             result.failed += final
             result.retry += not final
@@ -215,12 +217,14 @@ def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResul
             changed.append(Delivery(
                 pk=pk, status=Delivery.Status.FAILED, next_attempt_at=None, lease_until=None,
                 attempts=attempts + 1, status_code=push.status, reason=push.reason[:300],
+                attempted_at=now,
             ))
             result.failed += 1
         if changed:
             Delivery.objects.bulk_update(
                 changed,
-                ["status", "next_attempt_at", "lease_until", "attempts", "status_code", "reason"],
+                ["status", "next_attempt_at", "lease_until", "attempts", "status_code", "reason",
+                 "attempted_at"],
                 batch_size=500,
             )
 

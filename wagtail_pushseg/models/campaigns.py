@@ -225,6 +225,9 @@ class Delivery(models.Model):
     status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    #: When the latest answer (or failure to answer) was written: times failures and expiries
+    #: for the progress chart and the sending rate, as ``sent_at`` times successes.
+    attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     # Receipts from the service worker and the click link; the first one counts.
     shown_at = models.DateTimeField(_("shown at"), null=True, blank=True)
     clicked_at = models.DateTimeField(_("clicked at"), null=True, blank=True)

@@ -1,4 +1,9 @@
-"""Fault injection for the push sandbox: fixed statuses, delays, random failures, counters."""
+"""Fault injection for the push sandbox: fixed statuses, delays, random failures, counters.
+
+Besides HTTP statuses, a fault can be a connection-level one, as real push services and the
+networks in front of them produce: ``"timeout"`` holds the request without answering until the
+client gives up (the message is not stored), ``"reset"`` drops the connection with a TCP reset.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,9 @@ from typing import Any
 from .models import Rejection
 
 
+#: Faults below HTTP: no answer until the client gives up, or a TCP reset.
+CONNECTION_FAULTS = ("timeout", "reset")
+
 @dataclass
 class Behaviour:
     """How the sandbox answers pushes to one subscription (or to all, as the default).
@@ -18,6 +26,9 @@ class Behaviour:
     ``status`` forces that answer for every request; ``fail_rate`` answers ``fail_status``
     for that fraction of requests at random; ``delay_ms`` delays every answer.
     ``retry_after`` adds a ``Retry-After`` header to injected answers.
+    ``fail_mix`` spreads the random failures over several kinds by weight, e.g.
+    ``{"500": 1, "429": 1, "timeout": 1, "reset": 1}`` (keys: HTTP statuses, ``"timeout"``,
+    ``"reset"``); ``hang_ms`` is how long a ``"timeout"`` holds the request before dropping it.
     """
 
     status: int | None = None
@@ -26,6 +37,8 @@ class Behaviour:
     fail_rate: float = 0.0
     fail_status: int = 500
     seed: int | None = None
+    fail_mix: dict[str, float] | None = None
+    hang_ms: int = 10_000
     rng: random.Random = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -39,12 +52,26 @@ class Behaviour:
             raise ValueError("delay_ms must be >= 0")
         if self.retry_after is not None and int(self.retry_after) < 0:
             raise ValueError("retry_after must be >= 0")
+        if int(self.hang_ms) < 0:
+            raise ValueError("hang_ms must be >= 0")
+        if self.fail_mix is not None:
+            self.fail_mix = {str(kind): float(weight) for kind, weight in self.fail_mix.items()}
+            for kind, weight in self.fail_mix.items():
+                if kind not in CONNECTION_FAULTS and not (kind.isdigit()
+                                                          and 100 <= int(kind) <= 599):
+                    raise ValueError(f"fail_mix keys are HTTP statuses, 'timeout' or 'reset', "
+                                     f"got {kind!r}")
+                if weight < 0:
+                    raise ValueError("fail_mix weights must be >= 0")
+            if not sum(self.fail_mix.values()):
+                raise ValueError("fail_mix needs at least one positive weight")
         self.rng = random.Random(self.seed)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Behaviour:
         """Build from a ``POST /control`` body; unknown keys are an error."""
-        allowed = {"status", "retry_after", "delay_ms", "fail_rate", "fail_status", "seed"}
+        allowed = {"status", "retry_after", "delay_ms", "fail_rate", "fail_status", "seed",
+                   "fail_mix", "hang_ms"}
         unknown = set(data) - allowed
         if unknown:
             raise ValueError(f"unknown behaviour keys: {sorted(unknown)}")
@@ -56,8 +83,10 @@ class Behaviour:
                 fail_rate=float(data.get("fail_rate") or 0.0),
                 fail_status=int(data.get("fail_status") or 500),
                 seed=None if data.get("seed") is None else int(data["seed"]),
+                fail_mix=None if data.get("fail_mix") is None else dict(data["fail_mix"]),
+                hang_ms=10_000 if data.get("hang_ms") is None else int(data["hang_ms"]),
             )
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, AttributeError) as exc:
             raise ValueError(str(exc)) from exc
 
     def to_json(self) -> dict[str, Any]:
@@ -69,15 +98,28 @@ class Behaviour:
             "fail_rate": self.fail_rate,
             "fail_status": self.fail_status,
             "seed": self.seed,
+            "fail_mix": self.fail_mix,
+            "hang_ms": self.hang_ms,
         }
 
     def injected_status(self) -> int | None:
-        """The status to answer instead of processing the request, if any."""
+        """The status to answer instead of processing the request, if any (connection faults
+        of ``fail_mix`` count as none here; :meth:`injected_fault` names them)."""
+        fault = self.injected_fault()
+        return fault if isinstance(fault, int) else None
+
+    def injected_fault(self) -> int | str | None:
+        """What to do instead of processing the request: a status, ``"timeout"``,
+        ``"reset"``, or None to process it."""
         if self.status is not None:
             return self.status
-        if self.fail_rate and self.rng.random() < self.fail_rate:
+        if not (self.fail_rate and self.rng.random() < self.fail_rate):
+            return None
+        if not self.fail_mix:
             return self.fail_status
-        return None
+        kinds = list(self.fail_mix)
+        kind = self.rng.choices(kinds, weights=[self.fail_mix[k] for k in kinds])[0]
+        return kind if kind in CONNECTION_FAULTS else int(kind)
 
 
 class FaultInjector:
@@ -112,13 +154,18 @@ class FaultInjector:
         with self._lock:
             return self._per_sub.get(subscription_id, self.default)
 
-    def decide(self, subscription_id: str) -> tuple[int, int | None, int | None]:
-        """Count a request and pick (delay_ms, injected status or None, retry_after)."""
+    def decide(self, subscription_id: str) -> tuple[int, int | str | None, int | None]:
+        """Count a request and pick (delay_ms, injected fault or None, retry_after); a fault
+        is a status, ``"timeout"`` or ``"reset"`` (see :meth:`Behaviour.injected_fault`)."""
         with self._lock:
             self._counts[subscription_id] += 1
             b = self._per_sub.get(subscription_id, self.default)
             # The RNG is shared state, so draw under the lock for reproducible seeds.
-            return b.delay_ms, b.injected_status(), b.retry_after
+            return b.delay_ms, b.injected_fault(), b.retry_after
+
+    def hang_ms(self, subscription_id: str) -> int:
+        with self._lock:
+            return self._per_sub.get(subscription_id, self.default).hang_ms
 
     def count(self, subscription_id: str) -> int:
         """Requests received for this id (accepted or not)."""

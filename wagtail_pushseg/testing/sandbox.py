@@ -192,12 +192,15 @@ class PushSandbox:
         fail_rate: float = 0.0,
         fail_status: int = 500,
         seed: int | None = None,
+        fail_mix: dict[str, float] | None = None,
+        hang_ms: int = 10_000,
     ) -> None:
         """Inject faults for one subscription, or for all when ``endpoint_or_id`` is None.
 
         ``status``: always answer it (``retry_after`` adds ``Retry-After``);
         ``delay_ms``: answer slowly; ``fail_rate``/``fail_status``: fail that fraction at
-        random (``seed`` makes it reproducible).
+        random (``seed`` makes it reproducible); ``fail_mix`` spreads those failures over
+        statuses, ``"timeout"`` (held ``hang_ms``, then dropped) and ``"reset"`` by weight.
         """
         behaviour = Behaviour(
             status=status,
@@ -206,6 +209,8 @@ class PushSandbox:
             fail_rate=fail_rate,
             fail_status=fail_status,
             seed=seed,
+            fail_mix=fail_mix,
+            hang_ms=hang_ms,
         )
         sub_id = None if endpoint_or_id is None else subscription_id_of(endpoint_or_id)
         self.faults.set(sub_id, behaviour)

@@ -6,13 +6,15 @@ import asyncio
 import contextlib
 import json
 import re
+import socket
+import struct
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from .faults import Behaviour, FaultInjector
+from .faults import CONNECTION_FAULTS, Behaviour, FaultInjector
 from .inbox import render_inbox, subscription_json
 from .keys import DecryptionError, decrypt_aes128gcm
 from .models import URGENCIES
@@ -85,6 +87,8 @@ class SandboxApp:
             return self._reject(sub_id, 404, "no such subscription")
         if delay_ms:
             await asyncio.sleep(delay_ms / 1000)
+        if injected in CONNECTION_FAULTS:
+            return await self._connection_fault(request, sub_id, injected)
         if injected is not None:
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
             if injected >= 400:
@@ -113,6 +117,23 @@ class SandboxApp:
         )
         headers = {"Location": f"/message/{msg.message_id}", "TTL": str(ttl)}
         return web.Response(status=201, headers=headers)
+
+    async def _connection_fault(self, request: web.Request, sub_id: str,
+                                kind: str) -> web.StreamResponse:
+        """No HTTP answer at all: hold the request (``"timeout"``) or reset the connection."""
+        self.faults.reject(sub_id, 0, f"injected {kind}")
+        if kind == "timeout":
+            await asyncio.sleep(self.faults.hang_ms(sub_id) / 1000)
+        transport = request.transport
+        if transport is not None:
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    # Linger 0: close() sends a TCP RST instead of an orderly FIN.
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            transport.abort()
+        # The connection is gone; aiohttp has nobody to send this to.
+        return web.Response(status=499)
 
     @staticmethod
     def _push_headers(request: web.Request) -> tuple[int, str, str | None]:

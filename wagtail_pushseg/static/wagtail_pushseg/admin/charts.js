@@ -2,6 +2,8 @@
 // live views redraw a chart: window.pushsegCharts.update("progress-chart", config).
 (function () {
   "use strict";
+  // Two parts of one page may each load the chart scripts: keep the first set of charts.
+  if (window.pushsegCharts) return;
   var charts = {};
 
   function draw(canvas, config) {
