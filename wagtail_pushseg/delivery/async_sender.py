@@ -213,7 +213,12 @@ class _ProcessLoop:
         if self.pid != os.getpid():  # forked: the parent's loop and sockets are not ours
             self.runner, self.session, self.pid = None, None, os.getpid()
         if self.runner is None:
-            self.runner = asyncio.Runner()
+            import os as _o
+            if _o.environ.get("UVL"):
+                import uvloop
+                self.runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+            else:
+                self.runner = asyncio.Runner()
         key = (ssl, concurrency, per_host)  # the context itself: an id could be reused
         if self.session is not None and (self.key != key or self.session.closed):
             self.runner.run(self.session.close())
