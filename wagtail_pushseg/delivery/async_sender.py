@@ -20,7 +20,7 @@ import re
 import ssl as ssl_module
 import threading
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import aiohttp
@@ -36,6 +36,7 @@ THROTTLE_STATUSES = (429, 503)
 #: Reason prefix of messages held back (never sent) because their push service throttled.
 DEFERRED = "deferred:"
 DNS_CACHE_SECONDS = 300
+SKIPPED_AUTO_HEADERS = ("Accept", "Accept-Encoding")
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -50,17 +51,37 @@ class OutgoingPush(NamedTuple):
     topic: str | None = None
 
 
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop when it is installed (the ``speed`` extra): its transports and TLS cost
+    less CPU per request than asyncio's (``docs/benchmarks.md``); else asyncio's own."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+def make_connector(
+    concurrency: int, per_host: int, ssl: ssl_module.SSLContext | None = None
+) -> aiohttp.TCPConnector:
+    """The one place the sender's connections are made: pooled per push-service origin,
+    bounded overall and per origin (call inside a loop)."""
+    return aiohttp.TCPConnector(
+        limit=concurrency, limit_per_host=per_host, ttl_dns_cache=DNS_CACHE_SECONDS,
+        ssl=ssl if ssl is not None else True,
+    )
+
+
 def make_session(
     concurrency: int, per_host: int, ssl: ssl_module.SSLContext | None = None
 ) -> aiohttp.ClientSession:
     """A session whose connector keeps connections per push service (call inside a loop)."""
-    connector = aiohttp.TCPConnector(
-        limit=concurrency, limit_per_host=per_host, ttl_dns_cache=DNS_CACHE_SECONDS,
-        ssl=ssl if ssl is not None else True,
-    )
-    # No cookies: push services have no business setting state on us.
+    # No cookies: push services have no business setting state on us. No Accept or
+    # Accept-Encoding: the answer is a status, its body (if any) is read raw and bounded.
     return aiohttp.ClientSession(
-        connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False
+        connector=make_connector(concurrency, per_host, ssl),
+        cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False,
+        skip_auto_headers=SKIPPED_AUTO_HEADERS,
     )
 
 
@@ -213,12 +234,7 @@ class _ProcessLoop:
         if self.pid != os.getpid():  # forked: the parent's loop and sockets are not ours
             self.runner, self.session, self.pid = None, None, os.getpid()
         if self.runner is None:
-            import os as _o
-            if _o.environ.get("UVL"):
-                import uvloop
-                self.runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
-            else:
-                self.runner = asyncio.Runner()
+            self.runner = asyncio.Runner(loop_factory=event_loop_factory())
         key = (ssl, concurrency, per_host)  # the context itself: an id could be reused
         if self.session is not None and (self.key != key or self.session.closed):
             self.runner.run(self.session.close())
@@ -284,6 +300,7 @@ def send_many_sync(
     options = dict(signer=signer, ttl=ttl, urgency=urgency, topic=topic, timeout=timeout,
                    max_response_bytes=max_response_bytes)
     if not reuse_connections:
-        return asyncio.run(send_many(messages, concurrency=concurrency, per_host=per_host,
-                                     ssl=ssl, **options))
+        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+            return runner.run(send_many(messages, concurrency=concurrency, per_host=per_host,
+                                        ssl=ssl, **options))
     return _process_loop().run(messages, ssl, concurrency, per_host, **options)
