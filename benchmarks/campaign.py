@@ -44,6 +44,7 @@ from pathlib import Path
 
 from .segments_refresh import insert, recreate_postgres_database
 from .sender import SandboxProcess
+from .summary import record
 
 
 BENCH_URL = "postgres://postgres@127.0.0.1:5432/pushseg_bench_campaign"
@@ -204,6 +205,9 @@ def report_campaign(r: dict) -> None:
           f"chunks per worker {[w['chunks'] for w in r['reports']]}; "
           f"worker peak memory {max(w['peak_kib'] for w in r['reports']) / 1024:.0f} MiB "
           f"(insert of the subscribers, not counted: {r['insert_seconds']:.1f} s)")
+    record("campaign", f"{r['subscribers']:,} subscribers end-to-end, {r['workers']} workers",
+           f"{r['total_seconds']:.1f} s (plan {r['plan_seconds']:.1f}, send + record "
+           f"{r['send_seconds']:.1f})", "<= 90 s at 100,000")
 
 
 def report_memory(results: list[dict]) -> None:
@@ -216,6 +220,8 @@ def report_memory(results: list[dict]) -> None:
         print(f"  {r['subscribers']:>9,} deliveries: peak {w['peak_kib'] / 1024:6.1f} MiB "
               f"(goal <= 300 MB) | resident MiB after deliveries [{along}] "
               f"| {w['claimed'] / w['seconds']:.0f} deliveries/s")
+        record("worker_memory", f"worker peak memory, {r['subscribers']:,} deliveries",
+               f"{w['peak_kib'] / 1024:.0f} MiB", "<= 300 MB at 1,000,000")
     if len(results) > 1:
         peaks = [r["reports"][0]["peak_kib"] for r in results]
         print(f"  peak at {results[-1]['subscribers']:,} / at {results[0]['subscribers']:,}: "

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from .sender import SandboxProcess, payload, setup
+from .summary import record
 
 
 class LightPeerProcess:
@@ -170,6 +171,9 @@ def report(r: dict) -> None:
               f"{m['one']['peer_cpu']:.0%} of a core) | two processes "
               f"{m['two']['rate']:6.0f} msg/s ({m['two']['cpu_per_message_us']:.0f} us CPU/msg, "
               f"peer {m['two']['peer_cpu']:.0%}) | ratio {m['ratio']:.2f}x (goal >= 1.8)")
+        record("sender_scaling", f"two processes / one, peer {peer}",
+               f"{m['two']['rate']:,.0f} / {m['one']['rate']:,.0f} msg/s = {m['ratio']:.2f}x",
+               ">= 1.8x")
 
 
 def main() -> None:
