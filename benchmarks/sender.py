@@ -246,4 +246,11 @@ def loop_name() -> str:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS)
-    report(run(parser.parse_args().rounds))
+    parser.add_argument("--asyncio", action="store_true",
+                        help="asyncio's own event loop even when uvloop is installed")
+    args = parser.parse_args()
+    if args.asyncio:
+        from wagtail_pushseg.delivery import async_sender
+
+        async_sender.event_loop_factory = lambda: None
+    report(run(args.rounds))
