@@ -192,7 +192,7 @@ def run(rounds: int = ROUNDS) -> dict:
                                     "ALLOWED_ENDPOINT_ORIGINS": [sandbox.base_url]}
         subs = sandbox.subscribe(public, SUBSCRIPTIONS)
         signer = VapidSigner(private, "mailto:bench@example.com")
-        out: dict = {"messages": OURS, "rounds": rounds, "loop": loop_name(),
+        out: dict = {"messages": OURS, "rounds": rounds,
                      "chunk": pushseg_settings.DELIVERY_CHUNK_SIZE,
                      "concurrency": pushseg_settings.SEND_CONCURRENCY,
                      "per_host": pushseg_settings.SEND_CONCURRENCY_PER_HOST}
@@ -218,7 +218,7 @@ def run(rounds: int = ROUNDS) -> dict:
 def report(r: dict) -> None:
     print(f"sender over TLS on loopback (sandbox in its own process, {os.cpu_count()} cores; "
           f"best of {r['rounds']} interleaved rounds; ours {r['messages']} msgs in chunks of "
-          f"{r['chunk']}, {r['loop']} event loop, "
+          f"{r['chunk']}, "
           f"concurrency {r['concurrency']}/{r['per_host']} per host)")
     for delay in (0, 20):
         ours, peer, peer_ka = r[f"ours_{delay}"], r[f"peer_{delay}"], r[f"peer_ka_{delay}"]
@@ -240,26 +240,13 @@ def report(r: dict) -> None:
                f"{ours:,.0f} / {peer:,.0f} msg/s = {ours / peer:.1f}x",
                ">= 3,000 msg/s, >= 10x" if delay == 0 else ">= 50x")
     record("sender", "sender CPU per message, no delay",
-           f"{r['ours_cpu_us_0']:.0f} us = {1e6 / r['ours_cpu_us_0']:,.0f} msg/s per free core "
-           f"({r['loop']})", ">= 3,000 msg/s")
+           f"{r['ours_cpu_us_0']:.0f} us = {1e6 / r['ours_cpu_us_0']:,.0f} msg/s per free core",
+           ">= 3,000 msg/s")
     record("sender", "(c) encryption floor, cryptography alone",
            f"{r['floor']:,.0f} msg/s (b/c {r['ours_0'] / r['floor']:.2f})")
-
-
-def loop_name() -> str:
-    from wagtail_pushseg.delivery.async_sender import event_loop_factory
-
-    return "uvloop" if event_loop_factory() else "asyncio"
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS)
-    parser.add_argument("--asyncio", action="store_true",
-                        help="asyncio's own event loop even when uvloop is installed")
-    args = parser.parse_args()
-    if args.asyncio:
-        from wagtail_pushseg.delivery import async_sender
-
-        async_sender.event_loop_factory = lambda: None
-    report(run(args.rounds))
+    report(run(parser.parse_args().rounds))

@@ -271,36 +271,6 @@ def test_the_sync_wrapper_works_from_several_threads_at_once(sandbox):
     assert all(len(sandbox.messages(s["endpoint"])) == 1 for s in subs)
 
 
-def test_the_sender_runs_on_uvloop_when_it_is_installed(tls_sandbox, settings):
-    import uvloop  # the dev extra installs it (the ``speed`` extra in production)
-
-    from wagtail_pushseg.delivery import async_sender
-
-    sandbox, client_ssl = tls_sandbox
-    allow(settings, sandbox.origin)
-    subs = subscriptions(sandbox, 20)
-    results = send([push(s, b"on uvloop") for s in subs], ssl=client_ssl, reuse_connections=True)
-    assert all(r.outcome is Outcome.SENT for r in results)
-    assert isinstance(async_sender._process_loop().runner.get_loop(), uvloop.Loop)
-    assert [sandbox.messages(s["endpoint"])[-1].payload for s in subs] == [b"on uvloop"] * 20
-
-
-def test_without_uvloop_the_sender_falls_back_to_asyncios_loop(tls_sandbox, settings,
-                                                               monkeypatch):
-    import sys
-
-    from wagtail_pushseg.delivery.async_sender import event_loop_factory
-
-    monkeypatch.setitem(sys.modules, "uvloop", None)  # makes ``import uvloop`` fail
-    assert event_loop_factory() is None
-    sandbox, client_ssl = tls_sandbox
-    allow(settings, sandbox.origin)
-    subs = subscriptions(sandbox, 20)
-    results = send([push(s, b"on asyncio") for s in subs], ssl=client_ssl)
-    assert all(r.outcome is Outcome.SENT for r in results)
-    assert [sandbox.messages(s["endpoint"])[-1].payload for s in subs] == [b"on asyncio"] * 20
-
-
 def test_requests_carry_no_accept_headers(sandbox, loopback):
     [sub] = subscriptions(sandbox, 1)
     seen = []

@@ -20,7 +20,7 @@ import re
 import ssl as ssl_module
 import threading
 from collections import defaultdict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import aiohttp
@@ -49,18 +49,6 @@ class OutgoingPush(NamedTuple):
     payload: bytes
     ttl: int | None = None
     topic: str | None = None
-
-
-def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop's loop when it is installed (the optional ``speed`` extra), else asyncio's own.
-
-    Measured ~5 % less CPU per message than asyncio's loop, within the noise of a shared
-    machine (``docs/benchmarks.md``): optional for that reason."""
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
 
 
 def make_connector(
@@ -236,7 +224,7 @@ class _ProcessLoop:
         if self.pid != os.getpid():  # forked: the parent's loop and sockets are not ours
             self.runner, self.session, self.pid = None, None, os.getpid()
         if self.runner is None:
-            self.runner = asyncio.Runner(loop_factory=event_loop_factory())
+            self.runner = asyncio.Runner()
         key = (ssl, concurrency, per_host)  # the context itself: an id could be reused
         if self.session is not None and (self.key != key or self.session.closed):
             self.runner.run(self.session.close())
@@ -302,7 +290,6 @@ def send_many_sync(
     options = dict(signer=signer, ttl=ttl, urgency=urgency, topic=topic, timeout=timeout,
                    max_response_bytes=max_response_bytes)
     if not reuse_connections:
-        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
-            return runner.run(send_many(messages, concurrency=concurrency, per_host=per_host,
-                                        ssl=ssl, **options))
+        return asyncio.run(send_many(messages, concurrency=concurrency, per_host=per_host,
+                                     ssl=ssl, **options))
     return _process_loop().run(messages, ssl, concurrency, per_host, **options)
