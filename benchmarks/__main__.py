@@ -28,9 +28,12 @@ BENCHMARKS = {
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smaller, faster subset")
-    parser.add_argument("names", nargs="*", choices=[[], *BENCHMARKS], metavar="name",
+    parser.add_argument("names", nargs="*", metavar="name",
                         help=f"some of: {', '.join(BENCHMARKS)} (default: all)")
     args = parser.parse_args(argv)
+    unknown = [name for name in args.names if name not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
     summary = os.path.join(tempfile.mkdtemp(prefix="pushseg-bench-"), "summary.jsonl")
     env = {**os.environ, "PUSHSEG_BENCH_SUMMARY": summary}
     failed = 0
