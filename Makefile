@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python example_site/manage.py
 
-.PHONY: venv demo test test-postgres bench lint clean
+.PHONY: venv demo test test-postgres bench bench-quick lint clean
 
 venv: $(STAMP)
 
@@ -30,6 +30,9 @@ test-postgres: venv
 
 bench: venv
 	$(BIN)/python -m benchmarks
+
+bench-quick: venv
+	$(BIN)/python -m benchmarks --quick
 
 lint: venv
 	$(BIN)/ruff check wagtail_pushseg tests example_site benchmarks

@@ -102,6 +102,10 @@ def report(result: dict) -> None:
         f"  page, subscriber, immediate writes: {result['immediate_ms']:.3f} ms "
         f"(ratio {result['immediate_ratio']:.3f})"
     )
+    from .summary import record
+
+    record("tracking_overhead", "added per page request (buffered writes)",
+           f"{result['added_ms']:.2f} ms, ratio {result['ratio']:.3f}", "<= 1 ms, <= 1.15")
 
 
 if __name__ == "__main__":

@@ -269,3 +269,20 @@ def test_the_sync_wrapper_works_from_several_threads_at_once(sandbox):
         thread.join(10)
     assert outcomes == [Outcome.SENT] * 40
     assert all(len(sandbox.messages(s["endpoint"])) == 1 for s in subs)
+
+
+def test_requests_carry_no_accept_headers(sandbox, loopback):
+    [sub] = subscriptions(sandbox, 1)
+    seen = []
+
+    async def created(request: web.Request) -> web.Response:
+        seen.append(request.headers.copy())
+        await request.read()
+        return web.Response(status=201)
+
+    server = loopback(created)
+    [result] = send([push(sub, b"x")._replace(endpoint=server.origin + "/push/a")])
+    assert result.outcome is Outcome.SENT
+    [headers] = seen
+    assert "Accept-Encoding" not in headers and "Accept" not in headers
+    assert headers["Content-Encoding"] == "aes128gcm" and headers["TTL"] == "600"

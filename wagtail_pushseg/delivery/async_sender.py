@@ -37,6 +37,7 @@ THROTTLE_STATUSES = (429, 503)
 #: Reason prefix of messages held back (never sent) because their push service throttled.
 DEFERRED = "deferred:"
 DNS_CACHE_SECONDS = 300
+SKIPPED_AUTO_HEADERS = ("Accept", "Accept-Encoding")
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -51,20 +52,30 @@ class OutgoingPush(NamedTuple):
     topic: str | None = None
 
 
-def make_session(
+def make_connector(
     concurrency: int, per_host: int, ssl: ssl_module.SSLContext | None = None
-) -> aiohttp.ClientSession:
-    """A session whose connector keeps connections per push service (call inside a loop)."""
-    connector = aiohttp.TCPConnector(
+) -> aiohttp.TCPConnector:
+    """The one place the sender's connections are made: pooled per push-service origin,
+    bounded overall and per origin (call inside a loop)."""
+    return aiohttp.TCPConnector(
         limit=concurrency, limit_per_host=per_host, ttl_dns_cache=DNS_CACHE_SECONDS,
         ssl=ssl if ssl is not None else True,
         # Connects only to public addresses (or the listed development origins), checked
         # after DNS resolution, so a listed host resolving to 10.x is never reached.
         resolver=SafeResolver(),
     )
-    # No cookies: push services have no business setting state on us.
+
+
+def make_session(
+    concurrency: int, per_host: int, ssl: ssl_module.SSLContext | None = None
+) -> aiohttp.ClientSession:
+    """A session whose connector keeps connections per push service (call inside a loop)."""
+    # No cookies: push services have no business setting state on us. No Accept or
+    # Accept-Encoding: the answer is a status, its body (if any) is read raw and bounded.
     return aiohttp.ClientSession(
-        connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False
+        connector=make_connector(concurrency, per_host, ssl),
+        cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False,
+        skip_auto_headers=SKIPPED_AUTO_HEADERS,
     )
 
 

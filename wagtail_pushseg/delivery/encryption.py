@@ -24,6 +24,8 @@ _ECDH = ec.ECDH()
 _KEY_INFO = b"WebPush: info\x00"
 _CEK_INFO = b"Content-Encoding: aes128gcm\x00\x01"
 _NONCE_INFO = b"Content-Encoding: nonce\x00\x01"
+#: The header after the salt: record size and key id length (the sender's 65-byte point).
+_HEADER_SIZES = struct.pack("!IB", RECORD_SIZE, 65)
 
 
 class EncryptionError(ValueError):
@@ -45,7 +47,7 @@ def _hmac(key: bytes, msg: bytes) -> bytes:
 class SubscriptionKeys:
     """A subscription's ``p256dh`` (parsed once) and ``auth`` secret."""
 
-    __slots__ = ("auth", "public_key", "public_raw")
+    __slots__ = ("auth", "key_info", "public_key", "public_raw")
 
     def __init__(self, p256dh: str, auth: str):
         raw = _b64url(p256dh)
@@ -56,6 +58,8 @@ class SubscriptionKeys:
         except ValueError as exc:
             raise EncryptionError(f"p256dh is not a point on P-256: {exc}") from exc
         self.public_raw = raw
+        #: The start of the key-derivation info, the same for every message to this key.
+        self.key_info = _KEY_INFO + raw
         self.auth = _b64url(auth)
         if len(self.auth) != 16:
             raise EncryptionError(f"auth must be 16 bytes, not {len(self.auth)}")
@@ -81,13 +85,13 @@ def encrypt_for(
     # HKDF-SHA-256 with one output block each: extract = HMAC(salt, ikm), expand = HMAC(prk,
     # info || 0x01); the RFC's lengths (32, 16, 12) all fit in one block.
     prk_key = _hmac(keys.auth, shared)
-    ikm = _hmac(prk_key, _KEY_INFO + keys.public_raw + sender_raw + b"\x01")
+    ikm = _hmac(prk_key, keys.key_info + sender_raw + b"\x01")
     prk = _hmac(salt, ikm)
     cek = _hmac(prk, _CEK_INFO)[:16]
     nonce = _hmac(prk, _NONCE_INFO)[:12]
     # The last (and only) record ends with the 0x02 padding delimiter.
     ciphertext = AESGCM(cek).encrypt(nonce, plaintext + b"\x02", None)
-    return salt + struct.pack("!IB", RECORD_SIZE, 65) + sender_raw + ciphertext
+    return b"".join((salt, _HEADER_SIZES, sender_raw, ciphertext))
 
 
 class Encryptor:

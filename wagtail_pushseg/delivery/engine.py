@@ -53,10 +53,17 @@ def claim(campaign_id: int, limit: int, now: datetime | None = None) -> list[int
     lease = now + timedelta(seconds=pushseg_settings.DELIVERY_LEASE_SECONDS)
     due = _due(now)
     with transaction.atomic():
-        candidates = Delivery.objects.filter(due, campaign_id=campaign_id).order_by("pk")
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        # Pending rows waiting for nothing, then pending rows whose time has come (local time,
+        # quiet hours), then due retries: each a plain LIMIT over the (campaign, status,
+        # next_attempt_at) index. One query with the ORs (and an ORDER BY) reads every pending
+        # row's index entry per chunk, which grows with the campaign (48 ms a chunk at 100,000
+        # on PostgreSQL).
+        ids: list[int] = []
+        for part in (Q(status=Delivery.Status.PENDING, next_attempt_at__isnull=True),
+                     Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now),
+                     Q(status=Delivery.Status.RETRY, next_attempt_at__lte=now)):
+            if len(ids) < limit:
+                ids += _lock(part, campaign_id, limit - len(ids))
         if ids:
             # Re-checking the status in the UPDATE keeps a racing worker (SQLite) from doubling.
             Delivery.objects.filter(due, pk__in=ids).update(
@@ -65,6 +72,13 @@ def claim(campaign_id: int, limit: int, now: datetime | None = None) -> list[int
             ids = list(Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING,
                                                lease_until=lease).values_list("pk", flat=True))
     return ids
+
+
+def _lock(due: Q, campaign_id: int, limit: int) -> list[int]:
+    candidates = Delivery.objects.filter(due, campaign_id=campaign_id)
+    if connection.features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True)
+    return list(candidates.values_list("pk", flat=True)[:limit])
 
 
 def _payloads(campaign: Campaign) -> dict[tuple[int | None, int], tuple[bytes, ...]]:
