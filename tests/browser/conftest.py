@@ -1,0 +1,173 @@
+"""A real Chromium (Debian's ``chromium`` package, driven by Playwright) against the test site
+served by pytest-django's ``live_server`` on loopback.
+
+What is real: the browser, the site's pages and admin, the subscribe script, the service worker,
+the push sandbox (VAPID checked, payloads decrypted). What is not: the browser's own push service
+(Google's FCM), which cannot be reached offline; the tests that need a subscription say how
+they stand in for it.
+
+One browser for the whole run; every test gets a fresh context (cookies, storage, service
+workers and permissions do not leak between tests).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Kept in the repository: the docs show them.
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+#: Collected by CI as artifacts (gitignored).
+ARTIFACT_SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 800}
+CHROMIUM = os.environ.get("PUSHSEG_CHROMIUM", "/usr/bin/chromium")
+#: Seconds Playwright waits for a selector or an event before a test fails.
+WAIT_MS = 15_000
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "browser: drives a real Chromium against the live test server (tests/browser)"
+    )
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _async_unsafe_for_playwright():
+    """Playwright's sync API keeps an asyncio loop on the test's thread (it drives the browser
+    from a greenlet), so Django would refuse every ORM call the test makes afterwards with
+    SynchronousOnlyOperation. The test thread never runs Django code concurrently with that
+    loop, which is what the check guards against."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def chromium(_async_unsafe_for_playwright):
+    """One headless Chromium for the whole run."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: install Debian's `chromium` package (.ci/run does) or "
+            "point PUSHSEG_CHROMIUM at a Chromium binary.",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            # --no-sandbox: CI runs as root in a container, where Chromium's sandbox cannot start.
+            args=["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-dev-shm-usage"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, db):
+    """The default Wagtail site answers at the live server's host and port, so page URLs the
+    plugin builds (``get_full_url``) lead back to it."""
+    from urllib.parse import urlsplit
+
+    from wagtail.models import Site
+
+    parts = urlsplit(live_server.url)
+    Site.objects.filter(is_default_site=True).update(hostname=parts.hostname, port=parts.port)
+    return live_server.url
+
+
+@pytest.fixture
+def context(chromium, site):
+    """A fresh browser profile at 1280×800, notification permission not yet decided."""
+    ctx = chromium.new_context(
+        base_url=site, viewport=VIEWPORT, service_workers="allow", locale="en-GB",
+        timezone_id="Europe/Berlin",
+    )
+    ctx.set_default_timeout(WAIT_MS)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def allow_notifications(context, site):
+    """Grants the site the notification permission: stands in for the visitor clicking "Allow"
+    in Chromium's own permission prompt, which has no UI in a headless browser."""
+
+    def allow():
+        context.grant_permissions(["notifications"], origin=site)
+
+    return allow
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, "composer")`` saves docs/screenshots/composer.png and a copy under
+    artifacts/screenshots/ for CI."""
+
+    def take(page, name: str, **options) -> Path:
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        ARTIFACT_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = DOCS_SCREENSHOTS / f"{name}.png"
+        # Caret and animations off: the same screen gives the same picture.
+        page.screenshot(path=str(path), animations="disabled", caret="hide", **options)
+        shutil.copyfile(path, ARTIFACT_SCREENSHOTS / path.name)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def login():
+    """Log in through Wagtail's real login form."""
+
+    def log_in(page, username: str, password: str = "pw"):
+        page.goto("/admin/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/admin/")
+
+    return log_in
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("admin", "admin@example.com", "pw")
+
+
+@pytest.fixture
+def inline_tasks(monkeypatch):
+    """django-q2 runs tasks inline (in the live server's thread, after the request's commit)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
+def moderator(django_user_model):
+    """A non-superuser in Wagtail's Moderators group (which the plugin's data migration lets
+    compose and send campaigns)."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("moderator", "mod@example.com", "pw")
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
