@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from .support import WAIT_MS
+
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Kept in the repository: the docs show them.
@@ -24,8 +26,6 @@ DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 ARTIFACT_SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
 CHROMIUM = os.environ.get("PUSHSEG_CHROMIUM", "/usr/bin/chromium")
-#: Seconds Playwright waits for a selector or an event before a test fails.
-WAIT_MS = 15_000
 
 
 def pytest_configure(config):
