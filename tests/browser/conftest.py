@@ -78,7 +78,7 @@ def chromium(_async_unsafe_for_playwright):
 
 
 @pytest.fixture
-def site(live_server, db):
+def site(live_server, db, settings):
     """The default Wagtail site answers at the live server's host and port, so page URLs the
     plugin builds (``get_full_url``) lead back to it."""
     from urllib.parse import urlsplit
@@ -87,6 +87,8 @@ def site(live_server, db):
 
     parts = urlsplit(live_server.url)
     Site.objects.filter(is_default_site=True).update(hostname=parts.hostname, port=parts.port)
+    # Gravatar cannot be reached offline: Wagtail's own default avatar instead of a broken one.
+    settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None
     return live_server.url
 
 
