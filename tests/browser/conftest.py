@@ -6,8 +6,8 @@ the push sandbox (VAPID checked, payloads decrypted). What is not: the browser's
 (Google's FCM), which cannot be reached offline; the tests that need a subscription say how
 they stand in for it.
 
-One browser for the whole run; every test gets a fresh context (cookies, storage, service
-workers and permissions do not leak between tests).
+One browser for all the browser tests; every test gets a fresh context (cookies, storage,
+service workers and permissions do not leak between tests).
 """
 
 import os
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import WAIT_MS
+from .support import WAIT_MS, BrowserSession, restore_migrated_data
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +26,7 @@ DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 ARTIFACT_SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
 CHROMIUM = os.environ.get("PUSHSEG_CHROMIUM", "/usr/bin/chromium")
+browser_session = BrowserSession()
 
 
 def pytest_configure(config):
@@ -41,40 +42,38 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _async_unsafe_for_playwright():
-    """Playwright's sync API keeps an asyncio loop on the test's thread (it drives the browser
-    from a greenlet), so Django would refuse every ORM call the test makes afterwards with
-    SynchronousOnlyOperation. The test thread never runs Django code concurrently with that
-    loop, which is what the check guards against."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the last browser test in a row: stop the browser, and put back the data the
+    migrations made (Wagtail's root page, site, groups), which the transactional tests flushed.
+
+    Not at the end of the session: Playwright's loop on the main thread would break every
+    later test that runs asyncio (the push sender does), and pytest-django runs the
+    transactional tests, these among them, before the tests without a database; a later
+    transactional test without ``serialized_rollback`` would find an empty database."""
     yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    if nextitem is None or nextitem.get_closest_marker("browser") is None:
+        browser_session.stop()
+        blocker = item.funcargs.get("django_db_blocker")
+        with blocker.unblock():
+            restore_migrated_data()
 
 
-@pytest.fixture(scope="session")
-def chromium(_async_unsafe_for_playwright):
-    """One headless Chromium for the whole run."""
+@pytest.fixture(autouse=True)
+def _db_blocker_for_teardown(django_db_blocker):
+    """Lets the teardown hook above reach the database after pytest-django closed it."""
+
+
+@pytest.fixture
+def chromium():
+    """The headless Chromium shared by consecutive browser tests."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.fail(
             f"No Chromium at {CHROMIUM}: install Debian's `chromium` package (.ci/run does) or "
             "point PUSHSEG_CHROMIUM at a Chromium binary.",
             pytrace=False,
         )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            # --no-sandbox: CI runs as root in a container, where Chromium's sandbox cannot start.
-            args=["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-dev-shm-usage"],
-        )
-        yield browser
-        browser.close()
+    return browser_session.browser(CHROMIUM)
 
 
 @pytest.fixture
