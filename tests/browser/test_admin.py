@@ -131,7 +131,8 @@ def test_publish_and_push_from_the_page_editor(
         assert message.json()["body"] == "Only this week"
         assert message.json()["url"] == offer.get_full_url()
     if pictures:
-        page.locator("#pushseg-audience-heading").scroll_into_view_if_needed()
+        page.locator("#pushseg-audience-heading").evaluate(
+            "heading => heading.scrollIntoView({ block: 'start' })")
         screenshot(page, "campaign-detail")
 
 

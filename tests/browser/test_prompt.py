@@ -46,8 +46,10 @@ def test_prompt_appears_after_the_configured_views_and_accepting_subscribes(
     page, pages, sandbox, sandbox_subscription, settings, screenshot, allow_notifications,
 ):
     """Real: Chromium, the pages, pushseg.js, the service worker, the subscribe API.
-    Stubbed: ``PushManager.subscribe`` only, because Chromium's own push service (FCM) cannot
-    be reached offline; the stub returns a subscription from the push sandbox, with real keys.
+    Stubbed: ``PushManager.subscribe`` only: a real subscription needs Chromium's own push
+    service (Google's FCM), which cannot be reached offline (here the real call rejects with
+    "AbortError: Registration failed - permission denied"). The stub returns a subscription
+    the push sandbox handed out, with real keys.
     Chromium's permission prompt has no UI when headless: the test grants the permission when
     the visitor accepts the site's prompt, as clicking "Allow" would."""
     settings.WAGTAIL_PUSHSEG = {**settings.WAGTAIL_PUSHSEG, "PROMPT_AFTER_PAGE_VIEWS": 2}
