@@ -38,6 +38,26 @@ navigator.serviceWorker.ready
   })))
 """
 
+#: Polls in the page until the registration shows ``count`` notifications (``wait_for_function``
+#: cannot wait on a promise: it takes the pending promise itself for a true answer).
+WAIT_FOR_NOTIFICATIONS = """
+async ([count, timeout]) => {
+  const registration = await navigator.serviceWorker.ready;
+  const deadline = Date.now() + timeout;
+  while ((await registration.getNotifications()).length !== count) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+"""
+
+
+def wait_for_notifications(page, count: int) -> None:
+    assert page.evaluate(WAIT_FOR_NOTIFICATIONS, [count, WAIT_MS]), (
+        f"the worker did not come to show {count} notification(s)")
+
+
 #: Runs in the worker: fires its real ``notificationclick`` handler for the shown notification
 #: and answers the URL the handler asks ``clients.openWindow`` to open. Only ``openWindow`` is
 #: replaced: Chromium lets a worker open a window only while a person clicks a notification,
@@ -114,7 +134,7 @@ def deliver(context, page, site, message) -> None:
     cdp.send("ServiceWorker.deliverPushMessage", {
         "origin": site, "registrationId": registration["registrationId"], "data": message.text,
     })
-    page.wait_for_function(f"{NOTIFICATIONS}.then((shown) => shown.length > 0)")
+    wait_for_notifications(page, 1)
 
 
 def test_worker_registers_at_root_scope(registered, site):
@@ -199,7 +219,7 @@ def test_clicking_the_notification_opens_the_campaigns_page(
     assert registered.url == site + delivery.campaign.page.url
     assert registered.get_by_role("heading", level=1).inner_text() == "Best laptops"
     # The handler closed the notification.
-    assert registered.evaluate(NOTIFICATIONS) == []
+    wait_for_notifications(registered, 0)
     if receipts_exist():
         delivery.refresh_from_db()
         assert delivery.clicked_at is not None
