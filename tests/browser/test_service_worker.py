@@ -129,7 +129,9 @@ def deliver(context, page, site, message) -> None:
     while not registrations:
         assert time.monotonic() < deadline, "DevTools reported no service worker registration"
         page.wait_for_timeout(20)
-    [registration] = [r for r in registrations if not r["isDeleted"]]
+    # An update may be reported more than once: the latest report of each id counts.
+    latest = {r["registrationId"]: r for r in registrations}
+    [registration] = [r for r in latest.values() if not r["isDeleted"]]
     assert registration["scopeURL"] == site + "/"
     cdp.send("ServiceWorker.deliverPushMessage", {
         "origin": site, "registrationId": registration["registrationId"], "data": message.text,
