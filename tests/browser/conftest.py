@@ -52,10 +52,11 @@ def pytest_runtest_teardown(item, nextitem):
     transactional tests, these among them, before the tests without a database; a later
     transactional test without ``serialized_rollback`` would find an empty database."""
     yield
-    if nextitem is None or nextitem.get_closest_marker("browser") is None:
+    if nextitem is None:
+        browser_session.stop()  # the test database is gone already: nothing to put back
+    elif nextitem.get_closest_marker("browser") is None:
         browser_session.stop()
-        blocker = item.funcargs.get("django_db_blocker")
-        with blocker.unblock():
+        with item.funcargs["django_db_blocker"].unblock():
             restore_migrated_data()
 
 
