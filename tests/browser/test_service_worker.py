@@ -54,8 +54,9 @@ async ([count, timeout]) => {
 
 
 def wait_for_notifications(page, count: int) -> None:
-    assert page.evaluate(WAIT_FOR_NOTIFICATIONS, [count, WAIT_MS]), (
-        f"the worker did not come to show {count} notification(s)")
+    if not page.evaluate(WAIT_FOR_NOTIFICATIONS, [count, WAIT_MS]):
+        shown = page.evaluate(NOTIFICATIONS)
+        raise AssertionError(f"the worker shows {shown!r}, not {count} notification(s)")
 
 
 #: Runs in the worker: fires its real ``notificationclick`` handler for the shown notification
