@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python example_site/manage.py
 
-.PHONY: venv demo test test-postgres bench bench-quick lint clean
+.PHONY: venv demo test test-browser screenshots test-postgres bench bench-quick lint clean
 
 venv: $(STAMP)
 
@@ -24,6 +24,14 @@ demo: venv
 
 test: venv
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Only the real-browser tests (Debian's chromium package; screenshots land in docs/screenshots).
+test-browser: venv
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+# Re-takes the editors' guide pictures in docs/screenshots/ (the browser tests, saving them).
+screenshots: venv
+	PUSHSEG_DOCS_SCREENSHOTS=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 test-postgres: venv
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest $(PYTEST_ARGS)

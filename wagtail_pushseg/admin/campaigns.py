@@ -78,12 +78,20 @@ class CampaignViewSet(ModelViewSet):
                 FieldRowPanel([FieldPanel("ttl"), FieldPanel("urgency")]),
             ], heading=_("Notification")),
             ObjectList([
-                InlinePanel("targets", heading=_("Targets"), label=_("target"), help_text=_(
+                # A plain drop-down of segments, not the snippet chooser: composing needs no
+                # permission on segments, and the audience preview reads the chosen value.
+                InlinePanel("targets", heading=_("Targets"), label=_("target"), panels=[
+                    FieldPanel("segment", widget=forms.Select), FieldPanel("title"),
+                    FieldPanel("body"),
+                ], help_text=_(
                     "Segments in priority order. A subscriber in several gets one push, for "
                     "the target chosen by the focus; a target may have its own wording.")),
                 InlinePanel(
                     "variants", heading=_("Wording variants (A/B test)"), label=_("variant"),
-                    max_num=12, help_text=_(
+                    max_num=12, panels=[
+                        FieldPanel("segment", widget=forms.Select), FieldPanel("title"),
+                        FieldPanel("body"),
+                    ], help_text=_(
                         "Other wordings for a target's subscribers: they are split evenly at "
                         "random between the target's own wording (A) and up to three variants "
                         "(B, C, D), and the results compare their click-through.")),
