@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python example_site/manage.py
 
 .PHONY: venv demo test test-browser screenshots test-postgres bench bench-quick lint clean
+.PHONY: test-wagtail74
 
 venv: $(STAMP)
 
@@ -36,6 +37,18 @@ screenshots: venv
 test-postgres: venv
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest $(PYTEST_ARGS)
 
+# The oldest Wagtail we support (pyproject: wagtail>=7.4,<9), in a venv of its own, on SQLite.
+VENV74 := .venv-wagtail74
+$(VENV74)/.installed: pyproject.toml
+	test -x $(VENV74)/bin/python || $(PYTHON) -m venv $(VENV74)
+	$(VENV74)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV74)/bin/python -m pip install --quiet -e ".[dev]" "wagtail~=7.4.0"
+	touch $@
+
+test-wagtail74: $(VENV74)/.installed
+	$(VENV74)/bin/python -c "import wagtail; print('Wagtail', wagtail.__version__)"
+	env -u DATABASE_URL $(VENV74)/bin/pytest $(PYTEST_ARGS)
+
 bench: venv
 	$(BIN)/python -m benchmarks
 
@@ -46,4 +59,4 @@ lint: venv
 	$(BIN)/ruff check wagtail_pushseg tests example_site benchmarks
 
 clean:
-	rm -rf $(VENV) .demo build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) $(VENV74) .demo build dist *.egg-info .pytest_cache

@@ -2,16 +2,13 @@
 
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from ..compat import permission_policy_for
 from ..models import Campaign
 
 
 def campaign_policy() -> ModelPermissionPolicy:
-    """The policy registered for ``Campaign`` (Wagtail 8's registry), or the model default."""
-    try:
-        from wagtail.permissions import policy_registry
-    except ImportError:  # Wagtail 7.x
-        return ModelPermissionPolicy(Campaign)
-    return policy_registry.get_by_type(Campaign)
+    """The policy registered for ``Campaign``, or the model default."""
+    return permission_policy_for(Campaign)
 
 
 def can_send(user) -> bool:

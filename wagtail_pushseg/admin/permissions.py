@@ -1,5 +1,7 @@
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from ..compat import register_permission_policy
+
 
 class BrowserCreatedPolicy(ModelPermissionPolicy):
     """For rows only browsers create (subscribers): editors may view and erase, never add or
@@ -17,11 +19,7 @@ class BrowserCreatedPolicy(ModelPermissionPolicy):
 
 
 def register_policies() -> None:
-    """Register our policies with Wagtail (8.0+ registry; 7.x reads the viewset attribute)."""
+    """Register our policies (Wagtail 8's registry; see ``compat`` for 7.4)."""
     from ..models import Subscriber
 
-    try:
-        from wagtail.permissions import register_permission_policy
-    except ImportError:  # Wagtail 7.x
-        return
     register_permission_policy(Subscriber, BrowserCreatedPolicy(Subscriber))

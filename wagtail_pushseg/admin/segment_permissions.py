@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from ..compat import permission_policy_for
 from ..models import Segment
 
 
@@ -17,12 +18,8 @@ ANY = ("add", "change", "delete", "view")
 
 
 def segment_policy() -> ModelPermissionPolicy:
-    """The policy registered for ``Segment`` (Wagtail 8's registry), or the model default."""
-    try:
-        from wagtail.permissions import policy_registry
-    except ImportError:  # Wagtail 7.x
-        return ModelPermissionPolicy(Segment)
-    return policy_registry.get_by_type(Segment)
+    """The policy registered for ``Segment``, or the model default."""
+    return permission_policy_for(Segment)
 
 
 def can_view_segments(user) -> bool:

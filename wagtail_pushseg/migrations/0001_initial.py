@@ -12,7 +12,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
+        # The newest wagtailcore migration that Wagtail 7.4 has too (8.0 adds 0098_apitoken);
+        # only Site is needed here.
+        ('wagtailcore', '0097_baselogentry_uuid_action_timestamp_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -3,8 +3,8 @@
 import django.db.models.deletion
 import modelcluster.contrib.taggit
 import modelcluster.fields
+import swapper
 import wagtail.fields
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -14,14 +14,16 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
-        ('wagtailcore', '0098_apitoken'),
+        # Works with Wagtail 7.4 (no swappable page, no 0098_apitoken) and 8 (WAGTAIL_PAGE_MODEL).
+        ('wagtailcore', '0097_baselogentry_uuid_action_timestamp_indexes'),
+        swapper.dependency('wagtailcore', 'Page'),
     ]
 
     operations = [
         migrations.CreateModel(
             name='ArticleIndexPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=swapper.get_model_name('wagtailcore', 'Page'))),
                 ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='intro')),
             ],
             options={
@@ -32,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ArticlePage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=swapper.get_model_name('wagtailcore', 'Page'))),
                 ('date', models.DateField(verbose_name='date')),
                 ('intro', models.CharField(blank=True, max_length=250, verbose_name='intro')),
                 ('body', wagtail.fields.RichTextField(blank=True, verbose_name='body')),
@@ -45,7 +47,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='HomePage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=swapper.get_model_name('wagtailcore', 'Page'))),
                 ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='intro')),
             ],
             options={
@@ -56,7 +58,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='OfferIndexPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=swapper.get_model_name('wagtailcore', 'Page'))),
                 ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='intro')),
             ],
             options={
@@ -67,7 +69,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='OfferPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=swapper.get_model_name('wagtailcore', 'Page'))),
                 ('intro', models.CharField(blank=True, max_length=250, verbose_name='intro')),
                 ('body', wagtail.fields.RichTextField(blank=True, verbose_name='body')),
                 ('price', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='price')),
