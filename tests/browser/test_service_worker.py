@@ -121,9 +121,10 @@ def deliver(context, page, site, message) -> None:
     """Hand the decrypted payload to the site's worker as its push service would, and wait
     until a notification shows."""
     cdp = context.new_cdp_session(page)
-    registrations = []
+    registrations, versions = [], []
     cdp.on("ServiceWorker.workerRegistrationUpdated",
            lambda event: registrations.extend(event["registrations"]))
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: versions.extend(event["versions"]))
     cdp.send("ServiceWorker.enable")  # reports the existing registrations as events
     # Playwright hands events over while the test waits on it: poll with short waits.
     deadline = time.monotonic() + WAIT_MS / 1000
@@ -134,9 +135,16 @@ def deliver(context, page, site, message) -> None:
     latest = {r["registrationId"]: r for r in registrations}
     [registration] = [r for r in latest.values() if not r["isDeleted"]]
     assert registration["scopeURL"] == site + "/"
-    cdp.send("ServiceWorker.deliverPushMessage", {
-        "origin": site, "registrationId": registration["registrationId"], "data": message.text,
-    })
+    # Deliver only to an activated, running worker: DevTools drops a push that reaches a worker
+    # still starting (seen under load), where a push service would keep it.
+    while not any(v["registrationId"] == registration["registrationId"]
+                  and v["status"] == "activated" and v["runningStatus"] == "running"
+                  for v in {v["versionId"]: v for v in versions}.values()):
+        assert time.monotonic() < deadline, f"the worker is not running: {versions[-1:]}"
+        page.wait_for_timeout(20)
+    push = {"origin": site, "registrationId": registration["registrationId"],
+            "data": message.text}
+    cdp.send("ServiceWorker.deliverPushMessage", push)
     wait_for_notifications(page, 1)
 
 

@@ -249,3 +249,13 @@ def test_set_based_degrees_equal_the_reference_for_each_rule_type(
     kind, data, population, threshold
 ):
     _check(population, [data.draw(LEAVES[kind], label="rule")], threshold)
+
+
+def test_a_ramp_narrower_than_a_billionth_is_a_step_on_every_database():
+    """Found by this file's property test on PostgreSQL: "full at 2.2e-308 %" made the SQL
+    division overflow. Ramp ends are kept to 1e-9, so such a ramp is a step at its start."""
+    from wagtail_pushseg.segments.parse import rule_tree
+
+    [rule] = rule_tree([{"type": "sale_share", "id": "x",
+                         "value": {"starts_at": 0, "full_at": 2.2250738585072014e-308}}]).children
+    assert rule.ramp.is_step

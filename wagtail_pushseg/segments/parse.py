@@ -53,11 +53,17 @@ def _number(value: Mapping[str, Any], key: str, default: float) -> float:
     return number
 
 
+#: Decimal places a ramp's ends are kept to (after scaling percent to a fraction).
+RAMP_DIGITS = 9
+
+
 def _ramp(value: Mapping[str, Any], default: tuple[float, float], at_least: bool = True,
           scale: float = 1.0) -> Ramp:
     start = _number(value, "starts_at", default[0])
     full = _number(value, "full_at", default[1])
-    return Ramp(start / scale, full / scale, at_least)
+    # Ends kept to 1e-9: finer differences mean nothing to an editor, and a ramp as narrow as
+    # 1e-310 makes the SQL division overflow double precision (an error on PostgreSQL).
+    return Ramp(round(start / scale, RAMP_DIGITS), round(full / scale, RAMP_DIGITS), at_least)
 
 
 def _strings(value: Any, lower: bool = False) -> tuple[str, ...]:
