@@ -92,3 +92,33 @@ def test_bad_arguments_are_refused():
     with pytest.raises(CommandError, match="--days"):
         call_command("pushseg_simulate", days=0, verbosity=0)
     assert not Subscriber.objects.exists()
+
+
+def test_the_new_two_tag_group_is_suggested_within_14_days_of_appearing():
+    """On the simulation: the cycling + camping readers who appear on day 60 are suggested as
+    a two-tag segment within 14 simulated days, and not before they exist. The suggestion
+    finder (which stores nothing) is asked at the end of each simulated day around then."""
+    from wagtail_pushseg.insights.suggested_segments import find_groups
+
+    simulation = Simulation(seed=7, days=NEW_GROUP_DAY + 15, subscribers=250, end=END)
+    suggested_on: dict[int, bool] = {}
+
+    def suggested(day: int) -> bool:
+        return any(group.kind == "pair" and set(group.tags) == set(NEW_GROUP_TAGS)
+                   for group in find_groups(simulation.at(day, 23.5)))
+
+    def watch(days, total):
+        # The simulation asks for day d + 1 only once day d is written: look at d then.
+        previous = None
+        for day in days:
+            if previous is not None and NEW_GROUP_DAY - 5 <= previous:
+                suggested_on[previous] = suggested(previous)
+            yield day
+            previous = day
+        suggested_on[previous] = suggested(previous)
+
+    simulation.run(progress=watch)
+
+    assert not any(found for day, found in suggested_on.items() if day < NEW_GROUP_DAY)
+    first = min(day for day, found in suggested_on.items() if found)
+    assert first - NEW_GROUP_DAY < 14, suggested_on
