@@ -53,6 +53,10 @@ async ([count, timeout]) => {
 """
 
 
+#: DevTools deliveries tried before a missing notification fails the test.
+DELIVERY_ATTEMPTS = 3
+
+
 def wait_for_notifications(page, count: int) -> None:
     if not page.evaluate(WAIT_FOR_NOTIFICATIONS, [count, WAIT_MS]):
         shown = page.evaluate(NOTIFICATIONS)
@@ -144,8 +148,15 @@ def deliver(context, page, site, message) -> None:
         page.wait_for_timeout(20)
     push = {"origin": site, "registrationId": registration["registrationId"],
             "data": message.text}
-    cdp.send("ServiceWorker.deliverPushMessage", push)
-    wait_for_notifications(page, 1)
+    # The stand-in, not the worker, is retried: about one DevTools delivery in ten shows
+    # nothing on a loaded machine (seen in CI), where a push service would redeliver. A worker
+    # that never shows the notification still fails after the last attempt.
+    for attempt in range(1, DELIVERY_ATTEMPTS + 1):
+        cdp.send("ServiceWorker.deliverPushMessage", push)
+        if attempt == DELIVERY_ATTEMPTS:
+            wait_for_notifications(page, 1)
+        elif page.evaluate(WAIT_FOR_NOTIFICATIONS, [1, WAIT_MS // DELIVERY_ATTEMPTS]):
+            return
 
 
 def test_worker_registers_at_root_scope(registered, site):
