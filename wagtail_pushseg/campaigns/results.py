@@ -46,6 +46,11 @@ class Funnel:
                          for f in fields(self)})
 
     @property
+    def not_delivered(self) -> int:
+        """Refused for good: the subscription expired or the push failed."""
+        return self.expired + self.failed
+
+    @property
     def ctr_sent(self) -> float | None:
         """Click-through of the pushes sent (None before anything was sent)."""
         return self.clicked / self.sent if self.sent else None
