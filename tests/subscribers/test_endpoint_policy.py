@@ -37,6 +37,12 @@ def test_browser_push_services_are_accepted(endpoint):
         ("https://fcm.googleapis.com/" + "a" * 5000, "characters long"),
         ("", "non-empty"),
         ("https://fcm.googleapis.com/x y", "whitespace"),
+        ("https://fcm.googleapis.com/x\ty", "whitespace"),
+        ("https://fcm.googleapis.com/x\u2028y", "whitespace"),
+        ("https://fcm.googleapis.com/x\u00a0y", "whitespace"),
+        ("https://fcm.googleapis.com/x\x00y", "control characters"),
+        ("https://fcm.googleapis.com/x\x7fy", "control characters"),
+        ("https://fcm.googleapis.com/x\x85y", "control characters"),
         ("http://127.0.0.1:8001/push/abc", "https"),
     ],
 )

@@ -5,8 +5,9 @@ Django models, so workers, benchmarks and tests call the same code.
 
 - One aiohttp session per batch (or per worker process through :func:`send_many_sync`), so
   TLS connections to a push service are reused; bounded overall and per push-service origin.
-- The endpoint policy is re-checked per message; redirects are never followed; each request
-  has a total timeout; only a bounded prefix of an error body is read.
+- The endpoint policy is re-checked per message (once, when the batch is sorted by push
+  service); redirects are never followed; each request has a total timeout; only a bounded
+  prefix of an error body is read.
 - A message's own fault (corrupt key, refused endpoint) fails that message only.
 - A push service that answers 429 or 503 is left alone for the rest of the batch: messages to
   that origin not yet sent come back RETRY with its Retry-After, without a request.
@@ -24,8 +25,9 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import aiohttp
+from yarl import URL
 
-from ..subscribers.endpoint_policy import EndpointRejected, check_endpoint, origin_of
+from ..subscribers.endpoint_policy import EndpointRejected, checked_origin
 from .encryption import EncryptionError, Encryptor
 from .results import Outcome, PushResult, classify
 from .safe_resolver import SafeResolver, refusal_in
@@ -93,13 +95,9 @@ class _Batch:
         self.headers: dict[tuple[str, int, str], dict[str, str]] = {}
         self.throttled: dict[str, PushResult] = {}
 
-    def prepare(self, index: int, origin: str) -> tuple[str, bytes, dict[str, str]] | PushResult:
-        """Checked endpoint, body and headers; or the FAILED result that stops this one."""
+    def prepare(self, index: int, origin: str) -> tuple[URL, bytes, dict[str, str]] | PushResult:
+        """URL, body and headers of a checked endpoint; or the FAILED result that stops it."""
         msg = self.messages[index]
-        try:
-            check_endpoint(msg.endpoint)
-        except EndpointRejected as exc:
-            return PushResult(Outcome.FAILED, reason=f"endpoint refused: {exc}")
         try:
             body = self.encryptor.encrypt(msg.payload, msg.p256dh, msg.auth)
         except (EncryptionError, ValueError, TypeError, AttributeError) as exc:
@@ -113,9 +111,11 @@ class _Batch:
             except ValueError as exc:
                 return PushResult(Outcome.FAILED, reason=str(exc))
             self.headers[(origin, ttl, topic)] = headers
-        return msg.endpoint, body, headers
+        # Checked by the policy (no spaces or control characters): an ASCII endpoint is sent
+        # as it is, which spares yarl re-quoting it per message.
+        return URL(msg.endpoint, encoded=msg.endpoint.isascii()), body, headers
 
-    async def post(self, session: aiohttp.ClientSession, endpoint: str, body: bytes,
+    async def post(self, session: aiohttp.ClientSession, endpoint: URL, body: bytes,
                    headers: dict[str, str]) -> PushResult:
         for attempt in (1, 2):
             try:
@@ -146,7 +146,7 @@ class _Batch:
         return classify(status, retry_after, text.decode("utf-8", "replace"))
 
     async def drain(self, session: aiohttp.ClientSession, origin: str, queue: deque[int],
-                    gate: asyncio.Semaphore) -> None:
+                    gate: asyncio.Semaphore | None) -> None:
         """One of an origin's workers: take its next message until the queue is empty."""
         while queue:
             index = queue.popleft()
@@ -159,8 +159,11 @@ class _Batch:
                 if isinstance(prepared, PushResult):
                     self.results[index] = prepared
                     continue
-                async with gate:
+                if gate is None:
                     result = await self.post(session, *prepared)
+                else:
+                    async with gate:
+                        result = await self.post(session, *prepared)
             except Exception as exc:  # a bug for one message must not sink the batch
                 result = PushResult(Outcome.FAILED, reason=f"unexpected error: {exc!r}"[:300])
             self.results[index] = result
@@ -196,19 +199,19 @@ async def send_many(
     queues: dict[str, deque[int]] = defaultdict(deque)
     for index, msg in enumerate(messages):
         try:
-            queues[origin_of(msg.endpoint)].append(index)
-        except (ValueError, TypeError, AttributeError):
-            batch.results[index] = PushResult(Outcome.FAILED, reason="endpoint is not a URL")
-    gate = asyncio.Semaphore(max(1, concurrency))
+            queues[checked_origin(msg.endpoint)].append(index)
+        except EndpointRejected as exc:
+            batch.results[index] = PushResult(Outcome.FAILED, reason=f"endpoint refused: {exc}")
+    counts = {origin: min(max(1, per_host), len(queue)) for origin, queue in queues.items()}
+    # The overall bound needs a semaphore only when the origins' workers could exceed it.
+    gate = asyncio.Semaphore(max(1, concurrency)) if sum(counts.values()) > concurrency else None
     own = session is None
     session = session or make_session(concurrency, per_host, ssl)
     try:
-        workers = [
-            batch.drain(session, origin, queue, gate)
-            for origin, queue in queues.items()
-            for _ in range(min(max(1, per_host), len(queue)))
-        ]
-        await asyncio.gather(*workers)
+        await asyncio.gather(*(
+            batch.drain(session, origin, queues[origin], gate)
+            for origin, count in counts.items() for _ in range(count)
+        ))
     finally:
         if own:
             await session.close()

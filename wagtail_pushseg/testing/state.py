@@ -9,6 +9,7 @@ Usable without a running server, e.g. to create subscriptions offline::
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -27,6 +28,7 @@ STATE_VERSION = 1
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@functools.lru_cache(maxsize=256)  # asked three times per push, for a handful of URLs
 def origin_of(url: str) -> str:
     """ASCII serialisation of a URL's origin (scheme://host[:port], default port omitted)."""
     parts = urlsplit(url)
