@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from wagtail_pushseg.admin.campaign_results import results_for
+from wagtail_pushseg.campaigns.results import funnels
 from wagtail_pushseg.delivery.controls import hold_back
 from wagtail_pushseg.delivery.engine import claim
 from wagtail_pushseg.models import Campaign, Delivery
@@ -58,7 +58,7 @@ def test_one_push_a_day_caps_the_second_campaign_until_the_next_day(
     assert set(Delivery.objects.filter(campaign=second).values_list("reason", flat=True)) == {
         "frequency cap: 1 a day"}
     assert second.status == Campaign.Status.SENT  # capped is final: nothing left to do
-    assert results_for([second.pk])[second.pk].capped == 3
+    assert funnels([second.pk])[second.pk].capped == 3
     assert inbox_sizes(sandbox, readers) == [1, 1, 1]
     assert [m.json()["title"] for m in sandbox.messages(readers[0].endpoint)] == ["Morning news"]
 

@@ -1,8 +1,9 @@
 """Live progress of a campaign in the admin: counts, rate, time left, a chart; and "Resume".
 
-Everything is counted by the database (one grouped query for the statuses, one for the rate,
-one for the chart's time buckets), so a 1,000,000-delivery campaign costs the same to show as a
-small one. The inspect page renders it once; ``campaign-progress.js`` polls
+Everything is counted by the database: the statuses by the campaign's funnel (the one grouped
+count of the ledger, ``campaigns.results``), then one query for the rate and up to two for the
+chart's time buckets, so a 1,000,000-delivery campaign costs the same to show as a small one.
+The inspect page renders it once; ``campaign-progress.js`` polls
 :class:`ProgressJSONView` while the campaign is planning or sending and redraws in place.
 """
 
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from ..campaigns import services
+from ..campaigns.results import Funnel, funnels
 from ..models import Campaign, Delivery
 from .campaign_permissions import can_send, can_view
 from .charts import line_chart, series
@@ -46,22 +48,15 @@ class Progress:
     """Where a campaign's sending stands."""
 
     status: str
-    by_status: dict[str, int] = field(default_factory=dict)
+    funnel: Funnel = field(default_factory=Funnel)
     #: Deliveries finished (sent, failed or expired) per second over the last minute.
     rate: float = 0.0
     chart: dict = field(default_factory=dict)
 
-    def count(self, *statuses: str) -> int:
-        return sum(self.by_status.get(s, 0) for s in statuses)
-
-    @property
-    def planned(self) -> int:
-        return sum(self.by_status.values())
-
     @property
     def remaining(self) -> int:
         """Deliveries that still need a worker: pending, being sent, or waiting to retry."""
-        return self.count(S.PENDING, S.SENDING, S.RETRY)
+        return self.funnel.waiting
 
     @property
     def eta_seconds(self) -> int | None:
@@ -72,18 +67,18 @@ class Progress:
         return round(self.remaining / self.rate)
 
     def as_json(self) -> dict:
-        eta = self.eta_seconds
+        eta, funnel = self.eta_seconds, self.funnel
         return {
             "status": self.status,
             "live": self.status in LIVE,
-            "planned": self.planned,
-            "sent": self.count(S.SENT),
-            "failed": self.count(S.FAILED),
-            "expired": self.count(S.EXPIRED),
-            "pending": self.count(S.PENDING, S.SENDING),
-            "retrying": self.count(S.RETRY),
-            "capped": self.count(S.CAPPED),
-            "cancelled": self.count(S.CANCELLED),
+            "planned": funnel.planned,
+            "sent": funnel.sent,
+            "failed": funnel.failed,
+            "expired": funnel.expired,
+            "pending": funnel.pending + funnel.sending,  # leased rows are not sent yet either
+            "retrying": funnel.retrying,
+            "capped": funnel.capped,
+            "cancelled": funnel.cancelled,
             "rate": round(self.rate, 1),
             "eta_seconds": eta,
             # Paused or cancelled with work left: no worker is at it, so no estimate either.
@@ -111,9 +106,7 @@ def _attempted():
 def progress_of(campaign: Campaign, now: datetime | None = None) -> Progress:
     now = now or timezone.now()
     deliveries = Delivery.objects.filter(campaign_id=campaign.pk).order_by()
-    progress = Progress(status=campaign.status)
-    for status, n in deliveries.values_list("status").annotate(n=Count("pk")):
-        progress.by_status[status] = n
+    progress = Progress(status=campaign.status, funnel=funnels([campaign.pk])[campaign.pk])
     finished = deliveries.filter(status__in=(S.SENT, S.FAILED, S.EXPIRED))
     recent = finished.annotate(at=_attempted()).filter(at__gte=now - RATE_WINDOW).count()
     progress.rate = recent / RATE_WINDOW.total_seconds()

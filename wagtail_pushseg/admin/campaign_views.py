@@ -11,12 +11,12 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.admin.widgets.button import MenuItem
 
 from ..campaigns.planning import audience_counts
+from ..campaigns.results import funnels_by_target
 from ..campaigns.services import CampaignStateError
 from ..models import Campaign
 from .campaign_controls import control_facts
 from .campaign_permissions import can_send
 from .campaign_prefill import initial_from_page, page_by_id
-from .campaign_results import results_by_target, results_for
 
 
 URL = "wagtail_pushseg_campaigns:%s"
@@ -172,14 +172,13 @@ class CampaignInspectView(generic.InspectView):
             reach = audience_counts(campaign)
             for target in targets:
                 target.reach = reach.get(target.pk, 0)
-        per_target = results_by_target(campaign.pk)
+        per_target = funnels_by_target(campaign.pk)
         for target in targets:
-            target.results = per_target.get(target.pk)
+            target.funnel = per_target.get(target.pk)
         return super().get_context_data(
             campaign=campaign,
             targets=targets,
             excluded=list(campaign.excluded_segments.all()),
-            results=results_for([campaign.pk])[campaign.pk],
             planned=campaign.status not in Campaign.EDITABLE,
             controls=control_facts(campaign),
             **kwargs,

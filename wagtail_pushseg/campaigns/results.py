@@ -1,6 +1,8 @@
 """How a campaign went, counted in SQL from its deliveries: a funnel per campaign, per target
 segment and per wording variant, and receipts over time.
 
+This is the one place the ledger is counted by status: the results page, the CSV, the
+PushPanel, the details page's targets and the live progress all read a :class:`Funnel`.
 One grouped query gives the funnel of every (target, variant); targets and the campaign are
 sums of those rows, so the parts add up to the whole by construction (and the tests check it
 against counts taken straight from the ledger).
@@ -11,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
@@ -28,7 +30,7 @@ MAX_BUCKETS = 366
 
 @dataclass
 class Funnel:
-    """Deliveries counted by how far they got."""
+    """Deliveries counted by how far they got: every status, and the receipts of the sent."""
 
     planned: int = 0
     sent: int = 0
@@ -39,11 +41,19 @@ class Funnel:
     failed: int = 0
     capped: int = 0
     cancelled: int = 0
-    waiting: int = 0
+    #: Still to go: not yet claimed, leased to a worker, or waiting to retry.
+    pending: int = 0
+    sending: int = 0
+    retrying: int = 0
 
     def __add__(self, other: "Funnel") -> "Funnel":
         return Funnel(**{f.name: getattr(self, f.name) + getattr(other, f.name)
                          for f in fields(self)})
+
+    @property
+    def waiting(self) -> int:
+        """Deliveries that still need a worker."""
+        return self.pending + self.sending + self.retrying
 
     @property
     def not_delivered(self) -> int:
@@ -63,7 +73,7 @@ class Funnel:
     def as_dict(self) -> dict[str, int | float | None]:
         data: dict[str, int | float | None] = {f.name: getattr(self, f.name)
                                                for f in fields(self)}
-        data.update(ctr_sent=self.ctr_sent, ctr_shown=self.ctr_shown)
+        data.update(waiting=self.waiting, ctr_sent=self.ctr_sent, ctr_shown=self.ctr_shown)
         return data
 
 
@@ -78,7 +88,9 @@ FUNNEL_AGGREGATES = {
     "failed": Count("pk", filter=Q(status=S.FAILED)),
     "capped": Count("pk", filter=Q(status=S.CAPPED)),
     "cancelled": Count("pk", filter=Q(status=S.CANCELLED)),
-    "waiting": Count("pk", filter=Q(status__in=[S.PENDING, S.SENDING, S.RETRY])),
+    "pending": Count("pk", filter=Q(status=S.PENDING)),
+    "sending": Count("pk", filter=Q(status=S.SENDING)),
+    "retrying": Count("pk", filter=Q(status=S.RETRY)),
 }
 
 
@@ -128,19 +140,27 @@ class CampaignReport:
     timeline: Timeline
 
 
+def funnels_by(deliveries: QuerySet, *columns: str) -> dict[tuple, Funnel]:
+    """The funnel of ``deliveries`` per value of ``columns``, in one grouped query."""
+    rows = deliveries.order_by().values(*columns).annotate(**FUNNEL_AGGREGATES)
+    return {tuple(row.pop(c) for c in columns): Funnel(**row) for row in rows}
+
+
 def funnels(campaign_ids: Iterable[int]) -> dict[int, Funnel]:
     """The funnel of several campaigns in one grouped query (no deliveries: an empty one)."""
     ids = list(campaign_ids)
-    rows = (Delivery.objects.filter(campaign_id__in=ids).order_by().values("campaign_id")
-            .annotate(**FUNNEL_AGGREGATES))
-    found = {row.pop("campaign_id"): Funnel(**row) for row in rows}
-    return {pk: found.get(pk, Funnel()) for pk in ids}
+    found = funnels_by(Delivery.objects.filter(campaign_id__in=ids), "campaign_id")
+    return {pk: found.get((pk,), Funnel()) for pk in ids}
+
+
+def funnels_by_target(campaign_id: int) -> dict[int | None, Funnel]:
+    """One campaign's funnel per target id (``None``: the target was removed)."""
+    found = funnels_by(Delivery.objects.filter(campaign_id=campaign_id), "target_id")
+    return {target_id: funnel for (target_id,), funnel in found.items()}
 
 
 def funnels_by_target_and_variant(campaign_id: int) -> dict[tuple[int | None, int], Funnel]:
-    rows = (Delivery.objects.filter(campaign_id=campaign_id).order_by()
-            .values("target_id", "variant").annotate(**FUNNEL_AGGREGATES))
-    return {(row.pop("target_id"), row.pop("variant")): Funnel(**row) for row in rows}
+    return funnels_by(Delivery.objects.filter(campaign_id=campaign_id), "target_id", "variant")
 
 
 def _wordings(campaign: Campaign, target: CampaignTarget | None,
