@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python example_site/manage.py
 
-.PHONY: venv demo test test-browser screenshots test-postgres bench bench-quick lint clean
+.PHONY: venv demo test test-browser screenshots test-postgres bench bench-quick nginx lint clean
 .PHONY: test-wagtail74
 
 venv: $(STAMP)
@@ -49,11 +49,18 @@ test-wagtail74: $(VENV74)/.installed
 	$(VENV74)/bin/python -c "import wagtail; print('Wagtail', wagtail.__version__)"
 	env -u DATABASE_URL $(VENV74)/bin/pytest $(PYTEST_ARGS)
 
-bench: venv
+bench: venv nginx
 	$(BIN)/python -m benchmarks
 
-bench-quick: venv
+bench-quick: venv nginx
 	$(BIN)/python -m benchmarks --quick
+
+# The cheap peer of the sender-scaling benchmark (benchmarks/nginx_peer.py); no service is
+# started. Without it (no root, no apt) that peer is left out with a note.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null 2>&1 || \
+	  echo "nginx not installed: benchmarks.sender_scaling leaves its nginx peer out"
 
 lint: venv
 	$(BIN)/ruff check wagtail_pushseg tests example_site benchmarks
