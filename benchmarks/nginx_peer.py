@@ -76,10 +76,10 @@ class NginxPeerProcess:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
-            except OSError:
+            except OSError as exc:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"nginx did not start: {self.proc.stderr.read()!r}")
+                    raise RuntimeError(f"nginx did not start: {self.proc.stderr.read()!r}") from exc
                 time.sleep(0.05)
 
     def cpu_seconds(self) -> float:

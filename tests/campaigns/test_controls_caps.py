@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from wagtail_pushseg.campaigns.results import funnels
+from wagtail_pushseg.conf import pushseg_settings
 from wagtail_pushseg.delivery.controls import hold_back
 from wagtail_pushseg.delivery.engine import claim
 from wagtail_pushseg.models import Campaign, Delivery
@@ -148,7 +149,32 @@ def test_cap_is_one_aggregate_query_per_chunk_whatever_its_size(
                 held = hold_back(campaign, ids)
         assert (len(held.send), held.capped) == (0, size)
         counts.append(len(queries.captured_queries))
-    # Read the chunk, count recent pushes (one GROUP BY), one UPDATE for the capped.
-    assert counts == [3, 3]
+    # Read the chunk, (PostgreSQL) lock its subscribers in one statement, count recent pushes
+    # (one GROUP BY), one UPDATE for the capped.
+    assert counts == ([4, 4] if connection.vendor == "postgresql" else [3, 3])
+    if connection.vendor == "postgresql":
+        [lock] = [q for q in queries.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
     group_by = [q for q in queries.captured_queries if "GROUP BY" in q["sql"]]
     assert len(group_by) == 1
+
+
+def test_a_push_another_campaign_has_in_flight_counts_until_its_lease_runs_out(
+    readers, sandbox, caps
+):
+    caps(day=1)
+    with frozen(MONDAY):
+        first, second = campaign_for_everyone("First"), campaign_for_everyone("Second")
+        plan_only(first)
+        plan_only(second)
+        in_flight = claim(first.pk, 10)
+        assert sorted(hold_back(first, in_flight).send) == sorted(in_flight)  # leased, unanswered
+        held = hold_back(second, claim(second.pk, 10))
+    assert (held.send, held.capped) == ([], 3)
+    assert statuses(second) == ["capped"] * 3
+    # The first campaign's worker died: once its lease has run out its rows count no more.
+    lease = timedelta(seconds=pushseg_settings.DELIVERY_LEASE_SECONDS)
+    with frozen(MONDAY + lease + timedelta(seconds=1)):
+        third = campaign_for_everyone("Third")
+        plan_only(third)
+        ids = claim(third.pk, 10)
+        assert sorted(hold_back(third, ids).send) == sorted(ids)

@@ -1,12 +1,15 @@
 """Quiet hours in each subscriber's own time zone, with a frozen clock: deliveries due at night
-wait (pending, no attempt spent) until the local morning, and then really go out."""
+wait (no attempt spent; pending, or retry for a retry) until the local morning, and then really
+go out."""
 
 import pytest
 
 from wagtail_pushseg import tasks
+from wagtail_pushseg.delivery.controls import hold_back
+from wagtail_pushseg.delivery.engine import claim
 from wagtail_pushseg.models import Campaign, Delivery
 
-from .controls_helpers import campaign_for_everyone, frozen, people_in, send, utc
+from .controls_helpers import campaign_for_everyone, frozen, people_in, plan_only, send, utc
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline_tasks")]
@@ -115,3 +118,72 @@ def test_no_quiet_hours_setting_sends_at_night(
     with frozen(utc(2026, 6, 15, 1, 0)):  # 03:00 in Berlin, no QUIET_HOURS
         campaign = send(campaign_for_everyone(), django_capture_on_commit_callbacks)
     assert delivery(campaign, people["Europe/Berlin"]).status == "sent"
+
+
+def test_a_retry_that_falls_in_quiet_hours_waits_as_a_retry_and_a_fresh_row_as_pending(
+    make_sandbox_subscribers, sandbox, quiet_nights, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    people = people_in(make_sandbox_subscribers, "Europe/Berlin", "Asia/Tokyo")
+    berlin, tokyo = people["Europe/Berlin"], people["Asia/Tokyo"]
+    mornings = {berlin: utc(2026, 6, 16, 6, 0), tokyo: utc(2026, 6, 15, 23, 0)}  # 08:00 local
+    # 10:00 UTC: 12:00 in Berlin, 19:00 in Tokyo; the push service fails everything once.
+    sandbox.set_behaviour(None, status=500)
+    with frozen(utc(2026, 6, 15, 10, 0)) as clock:
+        retried = send(campaign_for_everyone("Retried"), capture)
+        first_try = {s: delivery(retried, s) for s in people.values()}
+        assert {(d.status, d.attempts) for d in first_try.values()} == {("retry", 1)}
+        assert all(d.reason for d in first_try.values())
+        sandbox.set_behaviour(None)
+
+        # 20:00 UTC: 22:00 in Berlin, 05:00 in Tokyo, both quiet. The retries come due and a
+        # new campaign starts: neither goes out, each waits as what it was.
+        clock.move_to(utc(2026, 6, 15, 20, 0))
+        fresh = send(campaign_for_everyone("Fresh"), capture)
+        tasks.ring_sending_campaigns()
+        for subscriber, morning in mornings.items():
+            row = delivery(retried, subscriber)
+            assert (row.status, row.attempts, row.reason, row.next_attempt_at, row.lease_until) \
+                == ("retry", 1, first_try[subscriber].reason, morning, None)
+            row = delivery(fresh, subscriber)
+            assert (row.status, row.attempts, row.reason, row.next_attempt_at) == (
+                "pending", 0, "", morning)
+        assert sandbox.total_requests == 2  # only the failed first tries
+
+        clock.move_to(utc(2026, 6, 15, 22, 59))
+        assert tasks.ring_sending_campaigns() == 0
+
+        # Tokyo's morning: claim takes the retry and the pending row alike.
+        clock.move_to(utc(2026, 6, 15, 23, 0))
+        tasks.ring_sending_campaigns()
+        assert (delivery(retried, tokyo).status, delivery(retried, tokyo).attempts) == ("sent", 2)
+        assert (delivery(fresh, tokyo).status, delivery(fresh, tokyo).attempts) == ("sent", 1)
+        assert delivery(retried, berlin).status == "retry"
+        assert delivery(fresh, berlin).status == "pending"
+
+        clock.move_to(utc(2026, 6, 16, 6, 1))
+        tasks.ring_sending_campaigns()
+        assert (delivery(retried, berlin).status, delivery(retried, berlin).attempts) == (
+            "sent", 2)
+        assert (delivery(fresh, berlin).status, delivery(fresh, berlin).attempts) == ("sent", 1)
+    for subscriber in people.values():
+        titles = sorted(m.json()["title"] for m in sandbox.messages(subscriber.endpoint))
+        assert titles == ["Fresh", "Retried"]
+
+
+def test_a_delivery_its_push_service_deferred_stays_a_retry_through_quiet_hours(
+    make_sandbox_subscribers, sandbox, quiet_nights
+):
+    # Never tried (a 429 for the origin held it back), so no attempt spent, but a retry.
+    [tokyo] = people_in(make_sandbox_subscribers, "Asia/Tokyo").values()
+    deferred = "deferred: https://push.example answered HTTP 429, not sent"
+    with frozen(utc(2026, 6, 15, 20, 0)):  # 05:00 in Tokyo
+        campaign = campaign_for_everyone()
+        plan_only(campaign)
+        Delivery.objects.filter(campaign=campaign).update(
+            status="retry", attempts=0, reason=deferred, next_attempt_at=utc(2026, 6, 15, 19, 0))
+        ids = claim(campaign.pk, 10)
+        assert hold_back(campaign, ids).deferred == 1
+    row = delivery(campaign, tokyo)
+    assert (row.status, row.attempts, row.reason, row.next_attempt_at) == (
+        "retry", 0, deferred, utc(2026, 6, 15, 23, 0))

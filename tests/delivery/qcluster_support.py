@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from .committed import committed_rows
+
 
 REPO = Path(__file__).resolve().parents[2]
 REDIS = {"host": "127.0.0.1", "port": 6379, "db": 5}
@@ -129,30 +131,11 @@ class QCluster:
 
 @pytest.fixture
 def committed_db(django_db_setup, django_db_blocker):
-    """The test database in autocommit, so that other processes see what the test writes.
-
-    Not pytest-django's ``transactional_db``: its flush afterwards would also empty what the
-    migrations put there (Wagtail's root page, groups) for the transactional tests that come
-    after. This deletes exactly the rows the test made instead.
-    """
+    """The test database in autocommit, so that other processes see what the test writes
+    (``committed.committed_rows``)."""
     require_postgres_and_redis()
-    from django_q.models import OrmQ, Task
-    from wagtail.models import ModelLogEntry
-
-    from wagtail_pushseg.models import Campaign, Segment, Subscriber
-
-    models = (ModelLogEntry, Campaign, Segment, Subscriber, Task, OrmQ)
-    with django_db_blocker.unblock():
-        # Task's key is a text uuid: keep the ids there, the highest pk elsewhere.
-        before = {model: (set(model.objects.values_list("pk", flat=True)) if model is Task
-                          else model.objects.order_by("-pk").values_list("pk", flat=True).first()
-                          or 0) for model in models}
+    with committed_rows(django_db_blocker):
         yield
-        for model in models:  # campaigns (deliveries, targets) before the segments they use
-            if model is Task:
-                Task.objects.exclude(pk__in=before[Task]).delete()
-            else:
-                model.objects.filter(pk__gt=before[model]).delete()
 
 
 @pytest.fixture

@@ -108,9 +108,12 @@ def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
     budget = rate_budget.take_waiting(limit)
     if not budget.granted:
         return ChunkResult(throttled=due_work(campaign_id))
-    ids = claim(campaign_id, budget.granted)
+    with transaction.atomic():
+        # Claimed and held back in one commit: other chunks see a row as ``sending`` only once
+        # it has passed the controls, which is what keeps the cap exact across them.
+        ids = claim(campaign_id, budget.granted)
+        held = hold_back(campaign, ids)
     result = ChunkResult(claimed=len(ids))
-    held = hold_back(campaign, ids)
     ids, result.deferred, result.capped = held.send, held.deferred, held.capped
     rate_budget.give_back(budget, budget.granted - len(ids))
     if not ids:
