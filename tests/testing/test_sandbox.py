@@ -335,6 +335,24 @@ def test_behaviour_delay(sb, vapid, sub):
     assert time.monotonic() - started < 0.3
 
 
+def test_delayed_answers_overlap_and_store_the_message_only_when_answering(sb, vapid, sub):
+    """The delay is the answer's latency (the checks run meanwhile): nothing is stored
+    before its answer goes, and every delayed push is stored once it has been answered."""
+    sb.set_behaviour(None, delay_ms=400)
+    others = [sb.subscribe(public_key_b64(vapid)) for _ in range(5)]
+    answers: list[int] = []
+    threads = [threading.Thread(target=lambda s=s: answers.append(push(sb, vapid, s).status_code))
+               for s in [sub, *others]]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.15)
+    assert all(sb.messages(s["endpoint"]) == [] for s in [sub, *others])  # not answered yet
+    for thread in threads:
+        thread.join()
+    assert answers == [201] * 6
+    assert all(len(sb.messages(s["endpoint"])) == 1 for s in [sub, *others])
+
+
 def test_fail_rate_is_roughly_honoured_and_reproducible(sb, vapid, sub):
     body, header = encrypt(sub, "{}"), auth_header(vapid, sb)
 

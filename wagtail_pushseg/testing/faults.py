@@ -24,7 +24,8 @@ class Behaviour:
     """How the sandbox answers pushes to one subscription (or to all, as the default).
 
     ``status`` forces that answer for every request; ``fail_rate`` answers ``fail_status``
-    for that fraction of requests at random; ``delay_ms`` delays every answer.
+    for that fraction of requests at random; ``delay_ms`` delays every answer (it leaves no
+    sooner than that after its request came; the checks run meanwhile).
     ``retry_after`` adds a ``Retry-After`` header to injected answers.
     ``fail_mix`` spreads the random failures over several kinds by weight, e.g.
     ``{"500": 1, "429": 1, "timeout": 1, "reset": 1}`` (keys: HTTP statuses, ``"timeout"``,

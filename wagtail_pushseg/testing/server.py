@@ -81,15 +81,19 @@ class SandboxApp:
     async def push(self, request: web.Request) -> web.StreamResponse:
         """``POST /push/<id>``: verify, decrypt and store a push message."""
         sub_id = request.match_info["sub_id"]
+        # The answer leaves no sooner than delay_ms after the request came (network latency):
+        # the checks below run meanwhile, so concurrent slow requests do not queue up behind
+        # each other's decryption after sleeping together.
+        answer_at = asyncio.get_running_loop().time()
         delay_ms, injected, retry_after = self.faults.decide(sub_id)
+        answer_at += delay_ms / 1000
         sub = self.state.get(sub_id)
         if sub is None:
             return self._reject(sub_id, 404, "no such subscription")
-        if delay_ms:
-            await asyncio.sleep(delay_ms / 1000)
-        if injected in CONNECTION_FAULTS:
-            return await self._connection_fault(request, sub_id, injected)
         if injected is not None:
+            await _sleep_until(answer_at)
+            if injected in CONNECTION_FAULTS:
+                return await self._connection_fault(request, sub_id, injected)
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
             if injected >= 400:
                 self.faults.reject(sub_id, injected, "injected fault")
@@ -106,12 +110,15 @@ class SandboxApp:
                 payload = decrypt_aes128gcm(body, sub.private_key, sub.auth_secret)
             else:
                 payload = b""  # RFC 8030 allows pushes without a payload
-        except VapidError as exc:
-            return self._reject(sub_id, exc.status, exc.reason)
-        except _Reject as exc:
+        except (VapidError, _Reject) as exc:
+            await _sleep_until(answer_at)
             return self._reject(sub_id, exc.status, exc.reason)
         except DecryptionError as exc:
+            await _sleep_until(answer_at)
             return self._reject(sub_id, 400, str(exc))
+        # Stored when the answer goes, as before: a slow message is in the inbox only once the
+        # push service has answered for it (or would have, had the sender waited).
+        await _sleep_until(answer_at)
         msg = self.state.record_message(
             sub_id, payload, ttl=ttl, urgency=urgency, topic=topic, vapid_claims=claims
         )
@@ -281,6 +288,12 @@ class SandboxApp:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.state.save_if_dirty()
+
+
+async def _sleep_until(when: float) -> None:
+    delay = when - asyncio.get_running_loop().time()
+    if delay > 0:
+        await asyncio.sleep(delay)
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:
