@@ -11,12 +11,13 @@ Needs the ``nginx`` binary (Debian: ``apt-get install nginx-light``; ``make benc
 when it can). No service is started: one foreground process, config and logs in a temp folder.
 """
 
-import os
 import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+from .sender import process_cpu_seconds
 
 
 CONFIG = """\
@@ -83,8 +84,7 @@ class NginxPeerProcess:
                 time.sleep(0.05)
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.proc.pid)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

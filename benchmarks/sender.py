@@ -52,6 +52,12 @@ def ca_session(cafile: str) -> requests.Session:
     return session
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class SandboxProcess:
     """``python -m wagtail_pushseg.testing --tls`` in a child process."""
 
@@ -87,8 +93,7 @@ class SandboxProcess:
         return len(self.http.get(f"{self.base_url}/control").json()["rejections"])
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.proc.pid)
 
     def stop(self) -> None:
         self.proc.terminate()

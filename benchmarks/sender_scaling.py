@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from .nginx_peer import NginxPeerProcess, PeerUnavailable
-from .sender import SandboxProcess, payload, setup
+from .sender import SandboxProcess, payload, process_cpu_seconds, setup
 from .summary import record
 
 
@@ -55,8 +55,7 @@ class LightPeerProcess:
             raise RuntimeError(f"light peer did not start: {line!r}")
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.proc.pid)
 
     def stop(self) -> None:
         self.proc.terminate()

@@ -42,3 +42,14 @@ def moderator(django_user_model):
     user = django_user_model.objects.create_user("moderator", "mod@example.com", "pw")
     user.groups.add(Group.objects.get(name="Moderators"))
     return user
+
+
+@pytest.fixture
+def sent(make_sandbox_subscribers, sandbox, pages, django_capture_on_commit_callbacks):
+    """Two German subscribers got a push about the article; returns (campaign, subscribers)."""
+    from .sent import language_segment, new_campaign, send  # sent.py imports this module
+
+    subscribers = make_sandbox_subscribers(2, language="de-DE")
+    campaign = new_campaign(language_segment("de", "German"), page=pages["article"])
+    send(campaign, django_capture_on_commit_callbacks)
+    return campaign, subscribers

@@ -13,15 +13,6 @@ from .sent import language_segment, new_campaign, payload_of, send
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline_tasks")]
 
 
-@pytest.fixture
-def sent(make_sandbox_subscribers, sandbox, pages, django_capture_on_commit_callbacks):
-    """Two German subscribers got a push about the article; returns (campaign, subscribers)."""
-    subscribers = make_sandbox_subscribers(2, language="de-DE")
-    campaign = new_campaign(language_segment("de", "German"), page=pages["article"])
-    send(campaign, django_capture_on_commit_callbacks)
-    return campaign, subscribers
-
-
 def test_payload_carries_a_click_link_and_receipt_url_signed_for_its_own_delivery(sent, sandbox):
     campaign, subscribers = sent
     for subscriber in subscribers:

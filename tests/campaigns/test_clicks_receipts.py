@@ -8,18 +8,10 @@ from django.core.cache import cache
 
 from wagtail_pushseg.models import Delivery, Event
 
-from .sent import language_segment, new_campaign, payload_of, send
+from .sent import payload_of
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline_tasks")]
-
-
-@pytest.fixture
-def sent(make_sandbox_subscribers, sandbox, pages, django_capture_on_commit_callbacks):
-    subscribers = make_sandbox_subscribers(2, language="de-DE")
-    campaign = new_campaign(language_segment("de", "German"), page=pages["article"])
-    send(campaign, django_capture_on_commit_callbacks)
-    return campaign, subscribers
 
 
 def post(client, url, body, **extra):

@@ -5,11 +5,12 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from freezegun import freeze_time
 
 from tests.segments.conftest import block, make_segment, make_subscriber
+from tests.users import user_with
 from wagtail_pushseg.insights.dashboard import (
     LAST_CAMPAIGNS,
     last_campaigns,
@@ -67,14 +68,6 @@ def world(db):
             key=f"tag:t{n}", kind="tag", tags=[f"t{n}"], status=status, name=f"Fans of t{n}",
             explanation="x", size=30, first_found_at=NOW, refreshed_at=NOW,
         )
-
-
-def user_with(django_user_model, name, *codenames):
-    user = django_user_model.objects.create_user(name, f"{name}@example.com", "pw")
-    user.groups.add(Group.objects.get(name="Editors"))
-    user.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label="wagtail_pushseg", codename__in=codenames))
-    return user
 
 
 @pytest.fixture

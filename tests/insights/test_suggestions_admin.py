@@ -5,26 +5,18 @@ of it refused to users who may not add segments."""
 import json
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from freezegun import freeze_time
 from wagtail.models import ModelLogEntry
 
 from tests.insights.test_suggestions import APPEARS, Site, day, pair, populate
+from tests.users import user_with
 from wagtail_pushseg.insights.suggested_segments import refresh_suggestions
 from wagtail_pushseg.models import Segment, SegmentSuggestion
 from wagtail_pushseg.segments.refresh import refresh_all, refresh_segment
 
 
 INDEX = reverse("wagtail_pushseg_suggestions:index")
-
-
-def user_with(django_user_model, name, *codenames):
-    user = django_user_model.objects.create_user(name, f"{name}@example.com", "pw")
-    user.groups.add(Group.objects.get(name="Editors"))
-    user.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label="wagtail_pushseg", codename__in=codenames))
-    return user
 
 
 def refused(response) -> bool:

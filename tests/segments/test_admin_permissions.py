@@ -8,12 +8,12 @@ and nothing changes. A viewer (``view_segment`` only) reads but cannot change or
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
+from tests.users import user_with
 from wagtail_pushseg.models import Membership, Segment
 
 from .conftest import block, make_affinity, make_member, make_segment, make_subscriber
@@ -42,16 +42,6 @@ def edit_form(name: str) -> dict:
         "name": name, "slug": "", "description": "", "threshold": "0.5", "active": "on",
         "rules": streamfield([("browser", {"browsers": "Safari"})]),
     })
-
-
-def user_with(django_user_model, username: str, codenames: list[str]):
-    user = django_user_model.objects.create_user(username, f"{username}@example.com", "pw")
-    user.groups.add(Group.objects.get(name="Editors"))
-    user.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label="wagtail_pushseg", codename__in=codenames,
-    ))
-    assert not user.is_superuser
-    return user
 
 
 @pytest.fixture
@@ -99,7 +89,7 @@ def test_subscriber_detail_hides_segments_from_users_without_segment_permissions
     client, django_user_model, world
 ):
     segment, subscriber = world
-    user = user_with(django_user_model, "support", ["view_subscriber"])
+    user = user_with(django_user_model, "support", "view_subscriber")
     client.force_login(user)
     html = client.get(
         reverse("wagtail_pushseg_subscribers:inspect", args=[subscriber.pk])
@@ -111,7 +101,7 @@ def test_viewers_read_members_but_cannot_change_preview_or_refresh(
     client, django_user_model, world
 ):
     segment, subscriber = world
-    viewer = user_with(django_user_model, "viewer", ["view_segment"])
+    viewer = user_with(django_user_model, "viewer", "view_segment")
     client.force_login(viewer)
     ok = [
         reverse("wagtail_pushseg_segments:list"),
@@ -142,9 +132,10 @@ def test_segment_permissions_are_enough_without_being_superuser(
     client, django_user_model, world
 ):
     segment, subscriber = world
-    manager = user_with(django_user_model, "manager", [
+    manager = user_with(
+        django_user_model, "manager",
         "add_segment", "change_segment", "delete_segment", "view_segment",
-    ])
+    )
     client.force_login(manager)
     urls = segment_urls(segment, subscriber.pk)
     for url in urls:
