@@ -123,6 +123,27 @@ def test_many_messages_over_tls_all_arrive_decrypted_exactly(tls_sandbox, settin
     assert [sandbox.messages(s["endpoint"])[0].payload for s in subs] == payloads
 
 
+def test_messages_encrypted_ahead_of_the_first_requests_fail_or_arrive_alone(sandbox):
+    """Only each worker's first message is encrypted before the requests start; the rest in
+    blocks while they are out. A corrupt key there fails that message only, and every other
+    message reaches its own subscriber."""
+    subs = subscriptions(sandbox, 90)
+    corrupt = {2, 40, 89}  # one in the first wave (4 workers), two in later blocks
+    messages = [push(s, b"message %d" % i) for i, s in enumerate(subs)]
+    for i in corrupt:
+        messages[i] = messages[i]._replace(p256dh=messages[i].p256dh[:-8] + "AAAAAAAA")
+
+    results = send(messages, per_host=4)
+
+    for i, (sub, result) in enumerate(zip(subs, results, strict=True)):
+        if i in corrupt:
+            assert result.outcome is Outcome.FAILED and "cannot encrypt" in result.reason
+            assert sandbox.request_count(sub["endpoint"]) == 0
+        else:
+            assert result.outcome is Outcome.SENT, (i, result)
+            assert [m.payload for m in sandbox.messages(sub["endpoint"])] == [b"message %d" % i]
+
+
 def test_untrusted_certificate_is_retry_not_a_crash(tls_sandbox, settings):
     sandbox, _client_ssl = tls_sandbox
     allow(settings, sandbox.origin)

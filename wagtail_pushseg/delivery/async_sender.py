@@ -16,6 +16,7 @@ Django models, so workers, benchmarks and tests call the same code.
 import asyncio
 import atexit
 import contextlib
+import itertools
 import os
 import re
 import ssl as ssl_module
@@ -40,6 +41,8 @@ THROTTLE_STATUSES = (429, 503)
 DEFERRED = "deferred:"
 DNS_CACHE_SECONDS = 300
 SKIPPED_AUTO_HEADERS = ("Accept", "Accept-Encoding")
+#: Messages encrypted in one go, ahead of the requests (see ``_Batch.encrypt_ahead``).
+ENCRYPT_BLOCK = 32
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -81,6 +84,10 @@ def make_session(
     )
 
 
+def _unexpected(exc: Exception) -> PushResult:
+    return PushResult(Outcome.FAILED, reason=f"unexpected error: {exc!r}"[:300])
+
+
 class _Batch:
     """State of one ``send_many`` call: results, per-origin queues and throttles."""
 
@@ -91,17 +98,56 @@ class _Batch:
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.max_response_bytes = max_response_bytes
         self.results: list[PushResult | None] = [None] * len(messages)
-        self.encryptor = Encryptor()
+        self.bodies: list[bytes | None] = [None] * len(messages)
         self.headers: dict[tuple[str, int, str], dict[str, str]] = {}
         self.throttled: dict[str, PushResult] = {}
+        self.encryptor = Encryptor()
+        self.ready = asyncio.get_running_loop().create_future()
+
+    def encrypt(self, indexes: Sequence[int]) -> None:
+        """Encrypt these messages; one that cannot be encrypted gets its FAILED result."""
+        for index in indexes:
+            msg = self.messages[index]
+            try:
+                self.bodies[index] = self.encryptor.encrypt(msg.payload, msg.p256dh, msg.auth)
+            except (EncryptionError, ValueError, TypeError, AttributeError) as exc:
+                self.results[index] = PushResult(
+                    Outcome.FAILED, reason=f"cannot encrypt for this subscription: {exc}"
+                )
+            except Exception as exc:  # a bug for one message must not sink the batch
+                self.results[index] = _unexpected(exc)
+
+    async def encrypt_ahead(self, order: list[int]) -> None:
+        """Encrypt the batch a block a turn of the loop, ahead of the workers, which wait on
+        ``ready`` until theirs is done.
+
+        Blocks rather than one message just before its request: in a tight loop the curve's
+        tables stay in the CPU's cache (~11 % less CPU a message, docs/benchmarks.md). Small
+        blocks rather than the whole batch first: the first requests leave after one block,
+        and between blocks the loop sends what is ready, so the push service is not left
+        waiting while a whole chunk is encrypted (on a 2-core machine that shares the cores
+        with the sandbox, encrypting the first wave of 100 up front cost 5 % of the rate)."""
+        try:
+            for start in range(0, len(order), ENCRYPT_BLOCK):
+                self.encrypt(order[start:start + ENCRYPT_BLOCK])
+                self._wake()
+                await asyncio.sleep(0)
+        finally:  # cancelled or failed: no worker may wait for a body that will never come
+            for index in order:
+                if self.bodies[index] is None and self.results[index] is None:
+                    self.results[index] = PushResult(Outcome.FAILED, reason="not encrypted")
+            self._wake()
+
+    def _wake(self) -> None:
+        ready, self.ready = self.ready, asyncio.get_running_loop().create_future()
+        ready.set_result(None)
 
     def prepare(self, index: int, origin: str) -> tuple[URL, bytes, dict[str, str]] | PushResult:
-        """URL, body and headers of a checked endpoint; or the FAILED result that stops it."""
-        msg = self.messages[index]
-        try:
-            body = self.encryptor.encrypt(msg.payload, msg.p256dh, msg.auth)
-        except (EncryptionError, ValueError, TypeError, AttributeError) as exc:
-            return PushResult(Outcome.FAILED, reason=f"cannot encrypt for this subscription: {exc}")
+        """URL, body and headers of a checked, encrypted message; or the FAILED result that
+        stops it."""
+        msg, body = self.messages[index], self.bodies[index]
+        if body is None:
+            return self.results[index] or PushResult(Outcome.FAILED, reason="not encrypted")
         ttl = self.ttl if msg.ttl is None else msg.ttl
         topic = self.topic if msg.topic is None else msg.topic
         headers = self.headers.get((origin, ttl, topic))
@@ -155,6 +201,8 @@ class _Batch:
                 self.results[index] = throttle
                 continue
             try:
+                while self.bodies[index] is None and self.results[index] is None:
+                    await self.ready  # the encryptor has not reached this message yet
                 prepared = self.prepare(index, origin)
                 if isinstance(prepared, PushResult):
                     self.results[index] = prepared
@@ -165,7 +213,7 @@ class _Batch:
                     async with gate:
                         result = await self.post(session, *prepared)
             except Exception as exc:  # a bug for one message must not sink the batch
-                result = PushResult(Outcome.FAILED, reason=f"unexpected error: {exc!r}"[:300])
+                result = _unexpected(exc)
             self.results[index] = result
             if result.status in THROTTLE_STATUSES and origin not in self.throttled:
                 self.throttled[origin] = PushResult(
@@ -203,6 +251,9 @@ async def send_many(
         except EndpointRejected as exc:
             batch.results[index] = PushResult(Outcome.FAILED, reason=f"endpoint refused: {exc}")
     counts = {origin: min(max(1, per_host), len(queue)) for origin, queue in queues.items()}
+    # Encrypted in the order the workers take the messages (the origins in turn).
+    order = [i for row in itertools.zip_longest(*queues.values()) for i in row if i is not None]
+    ahead = asyncio.create_task(batch.encrypt_ahead(order))
     # The overall bound needs a semaphore only when the origins' workers could exceed it.
     gate = asyncio.Semaphore(max(1, concurrency)) if sum(counts.values()) > concurrency else None
     own = session is None
@@ -213,6 +264,9 @@ async def send_many(
             for origin, count in counts.items() for _ in range(count)
         ))
     finally:
+        ahead.cancel()  # still running only if a throttle left messages unsent
+        with contextlib.suppress(asyncio.CancelledError):
+            await ahead
         if own:
             await session.close()
     return [r or PushResult(Outcome.FAILED, reason="not sent") for r in batch.results]
