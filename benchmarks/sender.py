@@ -28,7 +28,7 @@ from .summary import record
 
 
 SUBSCRIPTIONS = 1000
-OURS = 2500
+OURS = 5000
 ROUNDS = 3
 # pywebpush sends one message at a time, so its rate extrapolates linearly to more messages.
 PEER = {0: 300, 20: 100}

@@ -178,8 +178,10 @@ class PushsegSettings:
 
     @property
     def DELIVERY_CHUNK_SIZE(self) -> int:
-        """Deliveries a worker claims and sends per task."""
-        return int(self._get("DELIVERY_CHUNK_SIZE", 500))
+        """Deliveries a worker claims and sends per task. Each chunk ends waiting for its last
+        answers and starts with a claim; 1000 rather than 500 halves both per message (3-5 %
+        faster sending in docs/benchmarks.md), and still leaves a chunk well inside its lease."""
+        return int(self._get("DELIVERY_CHUNK_SIZE", 1000))
 
     @property
     def DELIVERY_LEASE_SECONDS(self) -> int:

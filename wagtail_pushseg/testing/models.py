@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -100,10 +101,15 @@ class Subscription:
     created_at: float = field(default_factory=time.time)
     messages: list[ReceivedMessage] = field(default_factory=list)
 
+    @cached_property
+    def public_raw(self) -> bytes:
+        """The browser public key as its 65-byte point (part of every message's key info)."""
+        return public_raw(self.private_key.public_key())
+
     @property
     def p256dh(self) -> str:
         """The browser public key, base64url (the ``keys.p256dh`` value)."""
-        return b64url_encode(public_raw(self.private_key.public_key()))
+        return b64url_encode(self.public_raw)
 
     def push_subscription(self) -> dict[str, Any]:
         """The standard ``PushSubscription.toJSON()`` shape."""
