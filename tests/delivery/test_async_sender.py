@@ -124,11 +124,11 @@ def test_many_messages_over_tls_all_arrive_decrypted_exactly(tls_sandbox, settin
 
 
 def test_messages_encrypted_ahead_of_the_first_requests_fail_or_arrive_alone(sandbox):
-    """Only each worker's first message is encrypted before the requests start; the rest in
-    blocks while they are out. A corrupt key there fails that message only, and every other
-    message reaches its own subscriber."""
+    """The batch is encrypted in blocks (``ENCRYPT_BLOCK``) while the first requests are out.
+    A corrupt key in any block fails that message only, and every other message reaches its
+    own subscriber."""
     subs = subscriptions(sandbox, 90)
-    corrupt = {2, 40, 89}  # one in the first wave (4 workers), two in later blocks
+    corrupt = {2, 40, 89}  # one in each of the three blocks of 32
     messages = [push(s, b"message %d" % i) for i, s in enumerate(subs)]
     for i in corrupt:
         messages[i] = messages[i]._replace(p256dh=messages[i].p256dh[:-8] + "AAAAAAAA")

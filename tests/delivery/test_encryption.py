@@ -8,6 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from tests.rfc8291 import AS_PRIVATE, AUTH, BODY, PLAINTEXT, SALT, UA_PUBLIC
 from wagtail_pushseg.delivery.encryption import (
     EncryptionError,
     Encryptor,
@@ -16,27 +17,7 @@ from wagtail_pushseg.delivery.encryption import (
     encrypt_for,
 )
 from wagtail_pushseg.delivery.vapid import b64url_decode, b64url_encode
-from wagtail_pushseg.testing.keys import decrypt_aes128gcm
-
-
-# RFC 8291 Appendix A.
-PLAINTEXT = b"When I grow up, I want to be a watermelon"
-AS_PRIVATE = "yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw"
-UA_PRIVATE = "q1dXpw3UpT5VOmu_cf_v6ih07Aems3njxI-JWgLcM94"
-UA_PUBLIC = (
-    "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"
-)
-AUTH = "BTBZMqHH6r4Tts7J_aSIgg"
-SALT = "DGv6ra1nlYgDCS1FRnbzlw"
-BODY = (
-    "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS"
-    "6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qu"
-    "lcy4a-fN"
-)
-
-
-def private_key(b64: str) -> ec.EllipticCurvePrivateKey:
-    return ec.derive_private_key(int.from_bytes(b64url_decode(b64), "big"), ec.SECP256R1())
+from wagtail_pushseg.testing.keys import decrypt_aes128gcm, private_from_b64
 
 
 def browser_keys() -> tuple[ec.EllipticCurvePrivateKey, str, bytes]:
@@ -48,7 +29,7 @@ def browser_keys() -> tuple[ec.EllipticCurvePrivateKey, str, bytes]:
 def test_rfc_8291_appendix_a_vector_byte_for_byte():
     body = encrypt_for(
         SubscriptionKeys(UA_PUBLIC, AUTH), PLAINTEXT,
-        salt=b64url_decode(SALT), sender_key=private_key(AS_PRIVATE),
+        salt=b64url_decode(SALT), sender_key=private_from_b64(AS_PRIVATE),
     )
     assert body == b64url_decode(BODY)
 

@@ -10,23 +10,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.rfc8291 import AUTH, BODY, PLAINTEXT, UA_PRIVATE
 from wagtail_pushseg.testing.keys import (
     DecryptionError,
     b64url_decode,
     decrypt_aes128gcm,
+    private_from_b64,
     public_raw,
 )
 
 
-# RFC 8291 Appendix A (the same vector tests/delivery/test_encryption.py encrypts).
-PLAINTEXT = b"When I grow up, I want to be a watermelon"
-UA_PRIVATE = "q1dXpw3UpT5VOmu_cf_v6ih07Aems3njxI-JWgLcM94"
-AUTH = "BTBZMqHH6r4Tts7J_aSIgg"
-BODY = (
-    "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS"
-    "6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qu"
-    "lcy4a-fN"
-)
 BROWSER = ec.generate_private_key(ec.SECP256R1())
 AUTH_SECRET = secrets.token_bytes(16)
 
@@ -57,8 +50,7 @@ def ours(body: bytes) -> bytes | None:
 
 
 def test_rfc_8291_appendix_a_vector():
-    browser = ec.derive_private_key(int.from_bytes(b64url_decode(UA_PRIVATE), "big"),
-                                    ec.SECP256R1())
+    browser = private_from_b64(UA_PRIVATE)
     body, auth = b64url_decode(BODY), b64url_decode(AUTH)
     assert decrypt_aes128gcm(body, browser, auth) == PLAINTEXT
     # With the subscription's public point passed in, as the sandbox does.

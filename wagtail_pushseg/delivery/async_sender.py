@@ -132,11 +132,12 @@ class _Batch:
                 self.encrypt(order[start:start + ENCRYPT_BLOCK])
                 self._wake()
                 await asyncio.sleep(0)
-        finally:  # cancelled or failed: no worker may wait for a body that will never come
+        except BaseException:  # cancelled or failed: no worker may wait for a body forever
             for index in order:
                 if self.bodies[index] is None and self.results[index] is None:
                     self.results[index] = PushResult(Outcome.FAILED, reason="not encrypted")
             self._wake()
+            raise
 
     def _wake(self) -> None:
         ready, self.ready = self.ready, asyncio.get_running_loop().create_future()
@@ -146,8 +147,6 @@ class _Batch:
         """URL, body and headers of a checked, encrypted message; or the FAILED result that
         stops it."""
         msg, body = self.messages[index], self.bodies[index]
-        if body is None:
-            return self.results[index] or PushResult(Outcome.FAILED, reason="not encrypted")
         ttl = self.ttl if msg.ttl is None else msg.ttl
         topic = self.topic if msg.topic is None else msg.topic
         headers = self.headers.get((origin, ttl, topic))
@@ -196,13 +195,16 @@ class _Batch:
         """One of an origin's workers: take its next message until the queue is empty."""
         while queue:
             index = queue.popleft()
+            while self.bodies[index] is None and self.results[index] is None:
+                await self.ready  # the encryptor has not reached this message yet
+            # After the wait: a throttle that came meanwhile holds this message back too.
             throttle = self.throttled.get(origin)
             if throttle is not None:
                 self.results[index] = throttle
                 continue
+            if self.results[index] is not None:  # it could not be encrypted
+                continue
             try:
-                while self.bodies[index] is None and self.results[index] is None:
-                    await self.ready  # the encryptor has not reached this message yet
                 prepared = self.prepare(index, origin)
                 if isinstance(prepared, PushResult):
                     self.results[index] = prepared

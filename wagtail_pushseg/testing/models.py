@@ -102,14 +102,14 @@ class Subscription:
     messages: list[ReceivedMessage] = field(default_factory=list)
 
     @cached_property
-    def public_raw(self) -> bytes:
+    def p256dh_raw(self) -> bytes:
         """The browser public key as its 65-byte point (part of every message's key info)."""
         return public_raw(self.private_key.public_key())
 
     @property
     def p256dh(self) -> str:
         """The browser public key, base64url (the ``keys.p256dh`` value)."""
-        return b64url_encode(self.public_raw)
+        return b64url_encode(self.p256dh_raw)
 
     def push_subscription(self) -> dict[str, Any]:
         """The standard ``PushSubscription.toJSON()`` shape."""

@@ -107,7 +107,7 @@ class SandboxApp:
             ttl, urgency, topic = self._push_headers(request)
             body = await self._read_body(request)
             if body:
-                payload = decrypt_aes128gcm(body, sub.private_key, sub.auth_secret, sub.public_raw)
+                payload = decrypt_aes128gcm(body, sub.private_key, sub.auth_secret, sub.p256dh_raw)
             else:
                 payload = b""  # RFC 8030 allows pushes without a payload
         except (VapidError, _Reject) as exc:
