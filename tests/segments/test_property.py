@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wagtail_pushseg.models import Membership
-from wagtail_pushseg.segments.blocks import BROWSERS, PLATFORMS
 from wagtail_pushseg.segments.compiler import degree_queryset
+from wagtail_pushseg.segments.kinds.device import BROWSERS, PLATFORMS
 from wagtail_pushseg.segments.reference import reference_degree
 from wagtail_pushseg.segments.refresh import refresh_segment
 from wagtail_pushseg.tracking.activity import day_number
