@@ -13,13 +13,10 @@ change of blocks.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 
-
-if TYPE_CHECKING:
-    from .rules import Rule
+from .rules import Rule
 
 
 class RuleKindRegistry:
