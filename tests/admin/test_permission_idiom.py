@@ -11,7 +11,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 import wagtail_pushseg.admin
 from tests.security.admin_urls import _walk, plugin_admin_urls
-from wagtail_pushseg.admin.permissions import RegisteredPolicy
+from wagtail_pushseg.admin.permissions import BrowserCreatedPolicy, RegisteredPolicy
 from wagtail_pushseg.compat import permission_policy_for
 from wagtail_pushseg.models import Campaign, Subscriber
 
@@ -52,8 +52,23 @@ def test_our_own_views_name_their_policy_so_wagtail_74_checks_them_too():
 
 
 def test_the_registered_policy_is_the_one_a_view_checks():
-    assert RegisteredPolicy(Subscriber).__get__(None) is permission_policy_for(Subscriber)
-    assert RegisteredPolicy(Campaign).__get__(None) is permission_policy_for(Campaign)
+    from wagtail_pushseg.admin.campaigns.progress import ResumeView
+    from wagtail_pushseg.admin.subscribers.send_test_push import TestPushView
+
+    assert isinstance(TestPushView().permission_policy,
+                      type(permission_policy_for(Subscriber)))
+    assert TestPushView().permission_policy.model is Subscriber
+    assert ResumeView().permission_policy.model is Campaign
+
+
+def test_a_view_given_no_policy_keeps_checking_the_registered_one():
+    """Wagtail 7.4's chooser viewsets hand their views ``permission_policy=None``, which would
+    make ``PermissionCheckedMixin`` check nothing."""
+    from wagtail_pushseg.admin.campaigns.progress import ResumeView
+
+    assert ResumeView(permission_policy=None).permission_policy.model is Campaign
+    given = BrowserCreatedPolicy(Campaign)
+    assert ResumeView(permission_policy=given).permission_policy is given
 
 
 def test_no_admin_module_refuses_by_hand():

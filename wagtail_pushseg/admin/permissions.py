@@ -57,14 +57,24 @@ class RegisteredPolicy:
 
     Wagtail 8's ``PermissionCheckedMixin`` finds a view's policy from its ``model``; Wagtail
     7.4's has none unless it is given one, and then checks nothing. Naming the policy on the
-    view works on both, outside a viewset too.
+    view works on both, outside a viewset too. A viewset may still hand the view a policy
+    (``as_view(permission_policy=...)``), but not ``None``: 7.4's chooser viewsets do, and
+    that would switch the check off.
     """
 
     def __init__(self, model: type[Model]):
         self.model = model
 
+    def __set_name__(self, owner, name: str) -> None:
+        self.given = f"_given_{name}"
+
     def __get__(self, instance, owner=None) -> BasePermissionPolicy:
-        return permission_policy_for(self.model)
+        given = instance.__dict__.get(self.given) if instance is not None else None
+        return given or permission_policy_for(self.model)
+
+    def __set__(self, instance, policy: BasePermissionPolicy | None) -> None:
+        if policy is not None:
+            instance.__dict__[self.given] = policy
 
 
 def can_send_campaigns(user) -> bool:
