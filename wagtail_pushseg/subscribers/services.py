@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Subscriber, endpoint_hash
-from .endpoint_policy import check_endpoint
+from .endpoint_policy import EndpointRejected, canonical_endpoint, check_endpoint
 from .keys import check_auth, check_p256dh
 from .user_agent import browser_and_platform
 
@@ -131,6 +131,10 @@ def subscribe(
 def find_by_endpoint_and_auth(endpoint: Any, auth: Any) -> Subscriber | None:
     """The subscriber whose endpoint and auth secret both match (the secret proves ownership)."""
     if not isinstance(endpoint, str) or not isinstance(auth, str) or not endpoint or not auth:
+        return None
+    try:
+        endpoint = canonical_endpoint(endpoint)  # stored canonically, so looked up so
+    except EndpointRejected:
         return None
     subscriber = Subscriber.objects.filter(endpoint_hash=endpoint_hash(endpoint)).first()
     if subscriber is None:
