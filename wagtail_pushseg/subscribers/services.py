@@ -97,6 +97,7 @@ def subscribe(
         "status": Subscriber.Status.ACTIVE,
         "expired_at": None,
         "unsubscribed_at": None,
+        "retired_at": None,
         "last_seen_at": timezone.now(),
         "browser": browser,
         "platform": platform,
@@ -167,7 +168,7 @@ def forget_audit_entries(subscriber: Subscriber) -> None:
 
 def erase(subscriber: Subscriber) -> None:
     """Remove the subscriber and everything recorded about them (events, profile and
-    affinities go by cascade)."""
+    affinities go by cascade; their deliveries stay in the ledger without them)."""
     with transaction.atomic():
         forget_audit_entries(subscriber)
         subscriber.delete()
