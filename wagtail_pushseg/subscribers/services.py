@@ -157,12 +157,17 @@ def unsubscribe(subscriber: Subscriber) -> None:
 def forget_audit_entries(subscriber: Subscriber) -> None:
     """Remove audit-log entries about the subscriber (test pushes): they are not linked by a
     foreign key, so no cascade reaches them."""
+    forget_audit_entries_of([subscriber.pk])
+
+
+def forget_audit_entries_of(pks: list[int]) -> None:
+    """:func:`forget_audit_entries` for many subscribers at once (the purge)."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import ModelLogEntry
 
     ModelLogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Subscriber),
-        object_id=str(subscriber.pk),
+        object_id__in=[str(pk) for pk in pks],
     ).delete()
 
 
