@@ -198,3 +198,38 @@ def test_the_purge_runs_daily():
     schedule = Schedule.objects.get(name="wagtail_pushseg: purge stale subscribers")
     assert (schedule.func, schedule.schedule_type) == (
         "wagtail_pushseg.tasks.purge_stale_subscribers", Schedule.DAILY)
+
+
+def test_receipts_of_a_purged_subscribers_delivery_are_ignored(stale_settings, campaign):
+    from wagtail_pushseg.campaigns.tokens import DeliveryRef
+    from wagtail_pushseg.tracking.receipts import record_click, record_receipt
+
+    campaign, target = campaign
+    gone = subscriber("unsubscribed", ended_days=40)
+    delivery = deliver(campaign, target, gone, days=50)
+    with freeze_time(NOW):
+        tasks.purge_stale_subscribers()
+    ref = DeliveryRef(campaign.pk, delivery.pk)
+
+    # A late click or "dismissed" from the purged browser: nothing recorded, no error.
+    assert record_click(ref) is None
+    assert record_receipt(ref, "dismissed") is None
+    assert Delivery.objects.get(pk=delivery.pk).clicked_at is None
+    assert not Event.objects.exists()
+
+
+def test_erasing_keeps_the_ledger_and_cancels_what_was_still_to_go(campaign):
+    from wagtail_pushseg.subscribers.services import erase
+
+    campaign, target = campaign
+    person = subscriber()
+    done = deliver(campaign, target, person, days=3, clicked=True)
+    other = Campaign.objects.create(title="Later", status=Campaign.Status.SENDING)
+    waiting = Delivery.objects.create(campaign=other, subscriber=person, status="pending")
+
+    erase(person)
+
+    done.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (done.subscriber_id, done.status, done.clicked_at) == (None, "sent", ago(3))
+    assert (waiting.subscriber_id, waiting.status) == (None, "cancelled")

@@ -174,6 +174,13 @@ def forget_audit_entries_of(pks: list[int]) -> None:
 def erase(subscriber: Subscriber) -> None:
     """Remove the subscriber and everything recorded about them (events, profile and
     affinities go by cascade; their deliveries stay in the ledger without them)."""
+    from ..models import Delivery
+
     with transaction.atomic():
         forget_audit_entries(subscriber)
+        # Their rows stay in the ledger without them; none that waits may still go out.
+        Delivery.objects.filter(
+            subscriber=subscriber, status__in=[Delivery.Status.PENDING, Delivery.Status.RETRY]
+        ).update(status=Delivery.Status.CANCELLED, next_attempt_at=None,
+                 reason="subscriber erased", attempted_at=timezone.now())
         subscriber.delete()
