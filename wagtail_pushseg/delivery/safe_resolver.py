@@ -38,6 +38,7 @@ from ..public_addresses import is_public
 #: Prefix of the failure reason, so a refusal reads like the endpoint policy's own.
 REFUSED = "endpoint refused:"
 
+
 class AddressRefused(OSError):
     """The host resolved only to addresses we never connect to; the message says which.
 
