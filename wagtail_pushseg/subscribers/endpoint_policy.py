@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import idna
 
 from ..conf import pushseg_settings
+from ..public_addresses import is_public
 
 
 #: Any whitespace (Unicode spaces too) or control character (C0, DEL, C1): none belongs in
@@ -125,10 +126,6 @@ def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | No
         return None
 
 
-def is_public_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return ip.is_global and not ip.is_multicast
-
-
 def check_endpoint(url: object) -> str:
     """The endpoint in its canonical spelling if the policy accepts it, else raise
     :class:`EndpointRejected`."""
@@ -167,7 +164,7 @@ def _checked(url: object) -> _Endpoint:
             "development origins can be listed in ALLOWED_ENDPOINT_ORIGINS"
         )
     ip = _ip_literal(host)
-    if ip is not None and not is_public_address(ip):
+    if ip is not None and not is_public(ip):
         raise EndpointRejected(f"endpoint points at a private or local address ({host})")
     if port is not None:
         raise EndpointRejected(f"endpoint uses port {port}; push services listen on 443")
