@@ -3,7 +3,7 @@
 It reads the subscriber's rows once (:func:`load_facts`: the row, the profile, and what each
 rule kind in the tree asks for), then evaluates the rule tree with each kind's ``measure`` and
 ``degree``, written with the tracking code's own functions (``decayed``, ``active_weeks``).
-The SQL compiler must agree with it to 1e-9 (``tests/segments/test_property.py``);
+The SQL compiler must agree with it to 1e-15 (``tests/segments/test_property.py``);
 explanations are built from its breakdown.
 """
 
