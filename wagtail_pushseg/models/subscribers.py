@@ -32,6 +32,8 @@ class Subscriber(models.Model):
         ACTIVE = "active", _("Active")
         EXPIRED = "expired", _("Expired")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        #: Its push service refuses our signature for it alone (made for another key).
+        INVALID = "invalid", _("Invalid")
 
     #: The push service URL; unique through ``endpoint_hash``.
     endpoint = models.TextField(_("endpoint"))
@@ -71,6 +73,8 @@ class Subscriber(models.Model):
     last_seen_at = models.DateTimeField(_("last seen"), default=dj_timezone.now)
     expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    #: Why the subscriber is no longer reached (an invalid one: what its push service said).
+    status_reason = models.CharField(_("status detail"), max_length=300, blank=True)
 
     objects = SubscriberQuerySet.as_manager()
 
