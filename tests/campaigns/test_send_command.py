@@ -47,14 +47,19 @@ def test_a_body_that_fits_only_without_its_target_is_refused_before_anything_is_
     segments, sandbox
 ):
     """Each delivery's payload carries its target's id: the check must count it."""
-    from wagtail_pushseg.campaigns.payloads import payload_excess
+    from wagtail_pushseg.campaigns.payloads import payload_template
+    from wagtail_pushseg.delivery.payload import PayloadTooLarge
 
     probe = Campaign.objects.create(title="Hi")
     next_pk = probe.pk + 1  # the id the command's campaign gets (it travels in the payload)
     probe.delete()
 
     def excess(body: str) -> int:  # without a target, as the old check measured
-        return payload_excess(Campaign(pk=next_pk, title="Hi", url="/", body=body))
+        try:
+            payload_template(Campaign(pk=next_pk, title="Hi", url="/", body=body))
+        except PayloadTooLarge as exc:
+            return exc.excess
+        return 0
 
     body = "x" * (4000 - excess("x" * 4000))
     assert len(body) < 4000 and excess(body) == 0
