@@ -8,6 +8,7 @@ refused deliveries were refused alone before), none otherwise.
 from collections import Counter
 
 from django.db.models import Q
+from django.utils import timezone
 
 from wagtail_pushseg.conf import pushseg_settings
 from wagtail_pushseg.delivery.results import Outcome, PushResult
@@ -86,7 +87,8 @@ def settle_refusals(rows: list[tuple], outcomes: dict[Outcome, list]) -> list[tu
         by_reason.setdefault(_invalid_reason(push), []).append(subscriber_id)
     for reason, subscriber_ids in by_reason.items():  # one UPDATE per distinct answer
         Subscriber.objects.filter(pk__in=subscriber_ids, status=Subscriber.Status.ACTIVE).update(
-            status=Subscriber.Status.INVALID, status_reason=reason)
+            # ``expired_at``: when it stopped being reachable (the purge counts from there).
+            status=Subscriber.Status.INVALID, status_reason=reason, expired_at=timezone.now())
     return fates[Fate.PAUSE]
 
 
