@@ -1,7 +1,7 @@
 """The drift, size and migration alerts scored over a family of planted-truth audiences
 (``wagtail_pushseg.insights.scenarios``), each played through the real daily machinery.
 
-    python -m benchmarks.segment_scenarios                  # 20 scenarios, 1,000-3,000 each
+    python -m benchmarks.segment_scenarios                  # 20 scenarios, 1,000-2,000 each
     python -m benchmarks.segment_scenarios --scenarios 30 --full-sizes   # 1,000-20,000
 
 Prints one row per scenario (days counted from the scenario's first day) and the spread
@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None,
                         help="first seed (default: from the clock, so each run is new)")
     parser.add_argument("--full-sizes", action="store_true",
-                        help="audiences of 1,000-20,000 (default 1,000-3,000)")
+                        help="audiences of 1,000-20,000 (default 1,000-2,000)")
     args = parser.parse_args()
     setup_django()
     from wagtail_pushseg.insights.scenario_scores import score, spread
@@ -33,7 +33,7 @@ def main() -> None:
     from .summary import record
 
     first = args.seed if args.seed is not None else int(time.time()) % 100000
-    sizes = (1000, 20000) if args.full_sizes else (1000, 3000)
+    sizes = (1000, 20000) if args.full_sizes else (1000, 2000)
     print(f"{args.scenarios} scenarios from seed {first}, audiences {sizes[0]}-{sizes[1]}")
     header = ("seed", "size", "fade", "3sd", "flag", "old", "lag", "steep-end", "flag", "lag",
               "migr", "25%", "flag", "lag", "named", "secs")

@@ -107,7 +107,10 @@ def findings_for(day: date) -> dict[int, list[drift.Finding]]:
             items.append(ctr)
         if size := drift.size_change(members[segment_id], day, churn[segment_id]):
             items.append(size)
-        if loss := drift.member_loss(members[segment_id], day, churn[segment_id]):
+        shrinking = size is not None and size.numbers["change"] < 0
+        # A fast fall is the size alert's; the loss alert is for the slow ones.
+        if not shrinking and (loss := drift.member_loss(members[segment_id], day,
+                                                        churn[segment_id])):
             items.append(loss)
         items += drift.migrations(moved[segment_id], members[segment_id].get(since))
         items += drift.tag_falls(daily[segment_id], per_tag[segment_id], day)

@@ -58,6 +58,9 @@ WEEKDAY_SPREAD = 0.1
 MAX_RUN_DAYS = 56
 #: Days of history the detector replays.
 HISTORY_DAYS = BASELINE_DAYS + MAX_RUN_DAYS + 14
+#: Most one day can add to the sum: a single failed campaign (a thousand pushes, no clicks)
+#: must not raise the alert on its own; a real fall keeps adding day after day.
+Z_CAP = 4.0
 #: A fall smaller than this share of the baseline is not worth an editor's time, however sure.
 MIN_FALL = 0.1
 
@@ -105,7 +108,7 @@ def shortfall(rates: Rates, base: Baseline, day: date) -> float | None:
     if not rates.pushes or not 0 < expected < 1:
         return None
     variance = rates.pushes * expected * (1 - expected) * (1 + rates.pushes / weight)
-    return (rates.pushes * expected - rates.clicks) / math.sqrt(variance)
+    return min((rates.pushes * expected - rates.clicks) / math.sqrt(variance), Z_CAP)
 
 
 @dataclass(frozen=True)
@@ -121,16 +124,49 @@ class State:
     run_expected: float = 0.0
 
 
+class _Window:
+    """Baselines of any ``BASELINE_DAYS`` within a stretch of days, from running sums (the
+    replay asks for one a day)."""
+
+    def __init__(self, daily: dict[date, Rates], first: date, last: date) -> None:
+        self.first = first
+        self.sums = [[0, 0, 0] for _ in range(7)]
+        self.prefix = [[row[:] for row in self.sums]]
+        current = first
+        while current <= last:
+            rates = daily.get(current)
+            if rates and rates.pushes:
+                row = self.sums[current.weekday()]
+                row[0], row[1], row[2] = row[0] + rates.pushes, row[1] + rates.clicks, row[2] + 1
+            self.prefix.append([row[:] for row in self.sums])
+            current += timedelta(days=1)
+
+    def baseline(self, last: date) -> Baseline:
+        """The ``BASELINE_DAYS`` up to and including ``last`` (as ``baseline``)."""
+        end = (last - self.first).days + 1
+        start = max(end - BASELINE_DAYS, 0)
+        end = max(end, 0)
+        by_weekday, pushes, clicks, days = {}, 0, 0, 0
+        for weekday in range(7):
+            n, c, d = (self.prefix[end][weekday][i] - self.prefix[start][weekday][i]
+                       for i in range(3))
+            if n:
+                by_weekday[weekday] = Rates(n, c)
+                pushes, clicks, days = pushes + n, clicks + c, days + d
+        return Baseline(pushes, clicks, by_weekday, days)
+
+
 def replay(daily: dict[date, Rates], day: date, first: date | None = None) -> list[State]:
     """The sum for every day from ``first`` (default: ``HISTORY_DAYS`` before) to ``day``."""
     first = first or day - timedelta(days=HISTORY_DAYS)
+    window = _Window(daily, first - timedelta(days=BASELINE_DAYS), day)
     states: list[State] = []
     total, began, base = 0.0, None, None
     run = [0, 0, 0.0]
     current = first
     while current <= day:
         if began is None or base is None:
-            base = baseline(daily, current - timedelta(days=1))
+            base = window.baseline(current - timedelta(days=1))
         rates = daily.get(current)
         z = None
         if (base.pushes >= MIN_BASELINE_PUSHES and base.days >= MIN_BASELINE_DAYS

@@ -147,8 +147,9 @@ def churn_sd(churn: dict[date, int], day: date, days: int) -> float | None:
     if len(seen) < CHURN_DAYS // 2:
         return None
     # At least one member a day moves, so a segment that never moved still needs a change
-    # of a few members, not one.
-    return math.sqrt(max(sum(seen) / len(seen), 1.0) * days)
+    # of a few members, not one. Ordinary churn is mostly members going quiet and coming
+    # back: over more than two weeks its net effect stops growing, so the horizon is capped.
+    return math.sqrt(max(sum(seen) / len(seen), 1.0) * min(days, RECENT_DAYS))
 
 
 def size_change(members: dict[date, int], day: date,
