@@ -85,3 +85,28 @@ def test_segment_slowly_losing_a_third_gets_a_loss_alert_naming_where_they_went(
         "Loyal has 60 members, down from 90 8 weeks ago (-33%). Of the members then: "
         "22% now in Bargain hunters, 11% in no segment."
     )
+
+
+def test_trends_page_shows_where_members_of_four_weeks_ago_went(admin_client):
+    from django.utils import timezone
+
+    from wagtail_pushseg.admin.segment_history import history_url
+
+    loyal, bargain = make_segment("Loyal"), make_segment("Bargain hunters")
+    people = make_subscribers(10)
+    SegmentMembersWeek.objects.create(
+        segment=loyal, day=timezone.localdate() - timedelta(weeks=4), members=10,
+        packed_ids=cohorts.pack(p.pk for p in people))
+    Membership.objects.bulk_create(
+        [Membership(segment=loyal, subscriber=p, degree=1, entered_at=at(START),
+                    updated_at=at(START)) for p in people[:6]]
+        + [Membership(segment=bargain, subscriber=p, degree=1, entered_at=at(START),
+                      updated_at=at(START)) for p in people[6:]])
+    SegmentDay.objects.create(segment=loyal, day=timezone.localdate(), members=6,
+                              taken_at=timezone.now())
+    response = admin_client.get(history_url(loyal.pk))
+    chart = response.context["cohort_chart"]
+    assert chart["type"] == "bar" and chart["options"]["scales"]["y"]["stacked"]
+    data = {d["label"]: d["data"] for d in chart["data"]["datasets"]}
+    assert data["Still members"] == [6] and data["Now in Bargain hunters"] == [4]
+    assert "Where members went" in response.content.decode()
