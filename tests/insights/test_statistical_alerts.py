@@ -90,7 +90,7 @@ def test_segment_slowly_losing_a_third_gets_a_loss_alert_naming_where_they_went(
 def test_trends_page_shows_where_members_of_four_weeks_ago_went(admin_client):
     from django.utils import timezone
 
-    from wagtail_pushseg.admin.segment_history import history_url
+    from wagtail_pushseg.admin.segments.history import history_url
 
     loyal, bargain = make_segment("Loyal"), make_segment("Bargain hunters")
     people = make_subscribers(10)
