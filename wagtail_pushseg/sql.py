@@ -32,6 +32,7 @@ integers of our own; every value is a ``%s`` parameter.
 - ``insights/suggested_segments.py`` ``_page_view_tags_sql``, ``readers_per_tag``,
   ``readers_by_window``: page-view tags unnested from JSON;
 - ``insights/simulation.py`` ``update_rows``: an ``executemany`` UPDATE by primary key;
+- ``insights/scenarios.py`` ``insert_deliveries``: an ``executemany`` INSERT of sent deliveries;
 - this module: :class:`WindowCount` and :func:`popcount_sql` (integers of our own only).
 """
 
