@@ -16,7 +16,7 @@ from ...campaigns.payloads import payload_for
 from ...campaigns.planning import audience_counts
 from ...delivery.direct import send_to_subscriber
 from ...delivery.payload import PayloadTooLarge
-from ...models import Campaign
+from ...models import Campaign, Subscriber
 from ..permissions import RegisteredPolicy
 from .action_forms import SendForm, TestSendForm
 from .controls import control_facts
@@ -132,7 +132,16 @@ class TestSendView(CampaignActionView):
     form_class = TestSendForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user,
+                "chosen": self.chosen_subscriber}
+
+    @cached_property
+    def chosen_subscriber(self) -> Subscriber | None:
+        """The subscriber the subscriber's page sent the editor here with, if still active."""
+        pk = self.request.GET.get("subscriber", "")
+        if not pk.isdigit():
+            return None
+        return Subscriber.objects.filter(pk=pk, status=Subscriber.Status.ACTIVE).first()
 
     def variants(self) -> list[dict]:
         campaign = self.object
