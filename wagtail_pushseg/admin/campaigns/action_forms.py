@@ -30,12 +30,19 @@ class SendForm(forms.Form):
                                widget=forms.RadioSelect)
     send_at = forms.DateTimeField(label=_("Send at"), required=False,
                                   widget=AdminDateTimeInput())
+    send_again = forms.BooleanField(
+        label=_("Send again anyway"), required=False,
+        help_text=_("Also push to the readers who got a push about this page recently."),
+    )
 
-    def __init__(self, *args, campaign: Campaign, **kwargs):
+    def __init__(self, *args, campaign: Campaign, repushed: int = 0, **kwargs):
         kwargs["initial"] = {"timing": campaign.timing, "send_at": campaign.send_at,
+                             "send_again": campaign.repush_anyway,
                              **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        if not (repushed or campaign.repush_anyway):
+            del self.fields["send_again"]  # nobody to skip: nothing to decide
         # Django's "Enter a valid date/time." does not say which format: show one, written
         # in the picker's own format (WAGTAIL_DATETIME_FORMAT), for tomorrow 9:00.
         field = self.fields["send_at"]
