@@ -20,6 +20,7 @@ from .audience_panel import AudiencePanel
 from .composer import CampaignCreateView, CampaignEditView
 from .composer_helpers import AudiencePreviewView, SuggestionsView
 from .controls import delivery_control_panels
+from .counted_widgets import CountedTextarea, CountedTextInput
 from .delete import CampaignDeleteView
 from .details import CampaignInspectView
 from .forms import CampaignForm
@@ -73,8 +74,8 @@ class CampaignViewSet(ModelViewSet):
     edit_handler = TabbedInterface(
         [
             ObjectList([
-                FieldPanel("title"),
-                FieldPanel("body"),
+                FieldPanel("title", widget=CountedTextInput),
+                FieldPanel("body", widget=CountedTextarea),
                 MultiFieldPanel([FieldPanel("page"), FieldPanel("url")], heading=_("Link")),
                 MultiFieldPanel([FieldPanel("icon"), FieldPanel("image")],
                                 heading=_("Pictures"), classname="collapsed"),
@@ -88,16 +89,18 @@ class CampaignViewSet(ModelViewSet):
                 # A plain drop-down of segments, not the snippet chooser: composing needs no
                 # permission on segments, and the audience preview reads the chosen value.
                 InlinePanel("targets", heading=_("Targets"), label=_("target"), panels=[
-                    FieldPanel("segment", widget=forms.Select), FieldPanel("title"),
-                    FieldPanel("body"),
+                    FieldPanel("segment", widget=forms.Select),
+                    FieldPanel("title", widget=CountedTextInput),
+                    FieldPanel("body", widget=CountedTextarea),
                 ], help_text=_(
                     "Segments in priority order. A subscriber in several gets one push, for "
                     "the target chosen by the focus; a target may have its own wording.")),
                 InlinePanel(
                     "variants", heading=_("Wording variants (A/B test)"), label=_("variant"),
                     max_num=12, panels=[
-                        FieldPanel("segment", widget=forms.Select), FieldPanel("title"),
-                        FieldPanel("body"),
+                        FieldPanel("segment", widget=forms.Select),
+                        FieldPanel("title", widget=CountedTextInput),
+                        FieldPanel("body", widget=CountedTextarea),
                     ], help_text=_(
                         "Other wordings for a target's subscribers: they are split evenly at "
                         "random between the target's own wording (A) and up to three variants "
