@@ -61,7 +61,9 @@ class SendForm(forms.Form):
             raise forms.ValidationError(_("Add at least one target segment before sending."))
         if timing == Campaign.Timing.AT:
             send_at = data.get("send_at")
-            if not send_at:
+            if "send_at" in self.errors:
+                pass  # unreadable: the field's own error says the format
+            elif not send_at:
                 self.add_error("send_at", _("Choose when to send."))
             elif send_at <= timezone.now():
                 self.add_error("send_at", _("Choose a time in the future."))
