@@ -24,19 +24,9 @@ from .counted_widgets import CountedTextarea, CountedTextInput
 from .delete import CampaignDeleteView
 from .details import CampaignInspectView
 from .forms import CampaignForm
-from .listing import CampaignIndexView
+from .listing import CampaignIndexView, click_through, goes_out, sent_count
 from .progress import ProgressJSONView, ResumeView
 from .report import ResultsCSVView
-
-
-def goes_out(campaign: Campaign) -> str:
-    """When the campaign goes (or went) out, in words for the listing."""
-    if campaign.timing == Campaign.Timing.AT and campaign.send_at:
-        from django.utils.formats import date_format
-        from django.utils.timezone import localtime
-
-        return date_format(localtime(campaign.send_at), "SHORT_DATETIME_FORMAT")
-    return campaign.get_timing_display()
 
 
 def status_is_primary(campaign: Campaign) -> bool:
@@ -65,6 +55,8 @@ class CampaignViewSet(ModelViewSet):
         StatusTagColumn("status", label=_("Status"), accessor="get_status_display",
                         primary=status_is_primary, sort_key="status"),
         Column("goes_out", label=_("Goes out"), accessor=goes_out),
+        Column("sent", label=_("Sent"), accessor=sent_count),
+        Column("click_through", label=_("Click-through"), accessor=click_through),
         Column("page", label=_("Page")),
         DateColumn("created_at", label=_("Created"), sort_key="created_at"),
     ]
