@@ -190,9 +190,19 @@ class PushsegSettings:
 
     @property
     def VAPID_BREAKER_FAILURES(self) -> int:
-        """401/403 answers in one chunk that pause a campaign (a VAPID problem); a chunk where
-        every answer is a refusal pauses it too."""
-        return int(self._get("VAPID_BREAKER_FAILURES", 20))
+        """401/403 answers in one chunk, from one push service, to subscriptions that received
+        our pushes before, that pause a campaign (a VAPID problem) even when that service
+        accepts more than it refuses; any such refusal pauses it when the service refuses
+        most of its messages. Subscriptions that never received cannot pause anything
+        (``campaigns/vapid_breaker.py``)."""
+        return max(1, int(self._get("VAPID_BREAKER_FAILURES", 20)))
+
+    @property
+    def VAPID_REFUSALS_TO_INVALIDATE(self) -> int:
+        """401/403 answers to one delivery, while its push service accepts the others, after
+        which its subscriber is marked invalid (made for another application server key);
+        the delivery is retried until then."""
+        return max(1, int(self._get("VAPID_REFUSALS_TO_INVALIDATE", 2)))
 
     @property
     def DELIVERY_MAX_ATTEMPTS(self) -> int:
@@ -294,6 +304,20 @@ class PushsegSettings:
     def EVENT_RETENTION_DAYS(self) -> int:
         """Raw events older than this are purged daily; profiles and affinities stay."""
         return int(self._get("EVENT_RETENTION_DAYS", 180))
+
+    @property
+    def PURGE_AFTER_DAYS(self) -> int | None:
+        """Expired, unsubscribed and retired subscribers are deleted this many days after they
+        ended (daily); their deliveries stay in the ledger without them. ``None``: never."""
+        days = self._get("PURGE_AFTER_DAYS", 30)
+        return None if days is None else max(0, int(days))
+
+    @property
+    def RETIRE_AFTER_DAYS(self) -> int | None:
+        """Active subscribers with no visit, no push sent and no notification shown for this
+        many days are retired (no longer sent to), then purged as above. ``None``: never."""
+        days = self._get("RETIRE_AFTER_DAYS", 270)
+        return None if days is None else max(1, int(days))
 
     @property
     def BOT_USER_AGENT_PATTERN(self) -> str:

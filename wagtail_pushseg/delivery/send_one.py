@@ -56,7 +56,7 @@ def send_push(
 ) -> PushResult:
     """POST one encrypted message. Never raises for the subscription's own faults."""
     try:
-        check_endpoint(endpoint)
+        endpoint = check_endpoint(endpoint)  # canonical: what is connected to and signed for
     except EndpointRejected as exc:
         return PushResult(Outcome.FAILED, reason=f"endpoint refused: {exc}")
     try:
