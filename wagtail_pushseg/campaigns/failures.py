@@ -31,6 +31,9 @@ KINDS = [
     ("endpoint_refused", re.compile(r"^endpoint"),
      _("The subscription's address was refused by the site's safety checks (private "
        "address, wrong port or malformed).")),
+    ("refused_alone", re.compile(r"^refused alone"),
+     _("The push service refused this subscription while it accepted others (HTTP 401 or "
+       "403): the subscription no longer works and is no longer pushed to.")),
     ("redirect", re.compile(r"redirect"),
      _("The push service answered with a redirect, which is never followed.")),
     ("encryption", re.compile(r"encrypt"),

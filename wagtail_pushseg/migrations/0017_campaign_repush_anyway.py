@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_pushseg', '0012_progress'),
+        ('wagtail_pushseg', '0016_subscriber_invalid'),
     ]
 
     operations = [
