@@ -126,7 +126,7 @@ def candidates_sql(campaign: "Campaign | Audience",
         params += excluded
     if audience.repushed_page_id is not None:
         # The repush guard, in the same statement: no per-row look-up.
-        delivery, campaign_table = _q(Delivery._meta.db_table), _q(Campaign._meta.db_table)
+        delivery, campaign_table = table(Delivery), table(Campaign)
         exclusion += (
             f" AND NOT EXISTS (SELECT 1 FROM {delivery} pd JOIN {campaign_table} pc "
             "ON pc.id = pd.campaign_id WHERE pd.subscriber_id = cand.subscriber_id "
