@@ -243,6 +243,13 @@ class PushsegSettings:
         return self._get("SEND_RATE_CACHE", "default")
 
     @property
+    def REPUSH_GUARD_HOURS(self) -> float:
+        """Readers who got a push about a page in the last this many hours are skipped when
+        another campaign about the same page is planned, unless the editor ticks "send again
+        anyway" on the send page (``0``: no guard)."""
+        return max(0.0, float(self._get("REPUSH_GUARD_HOURS", 24) or 0))
+
+    @property
     def FREQUENCY_CAP_PER_DAY(self) -> int | None:
         """Most pushes (all campaigns) a subscriber gets in 24 hours (``None``: no cap);
         a campaign may set its own or ignore the cap."""

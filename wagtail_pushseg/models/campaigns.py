@@ -132,6 +132,12 @@ class Campaign(ClusterableModel):
         _("ignore quiet hours"), default=False,
         help_text=_("For urgent news only: send even at night in the subscriber's time zone."),
     )
+    #: Off by default: readers who got a push about this page within ``REPUSH_GUARD_HOURS``
+    #: are left out at planning; the send page's "send again anyway" sets it.
+    repush_anyway = models.BooleanField(
+        _("send again anyway"), default=False,
+        help_text=_("Also push to readers who got a push about this page recently."),
+    )
     ignore_frequency_cap = models.BooleanField(
         _("no frequency cap"), default=False,
         help_text=_("For urgent news only: send to subscribers who already got many pushes."),
