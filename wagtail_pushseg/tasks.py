@@ -90,7 +90,7 @@ def release_ab_winners() -> int:
     the senders are rung (a one-minute schedule). Returns how many campaigns were released."""
     from django_q.tasks import async_task
 
-    from .campaigns.variants import release_winners
+    from .campaigns.ab_winner import release_winners
 
     released = release_winners()
     for campaign_id in released:
