@@ -14,9 +14,9 @@ from wagtail.log_actions import log
 from ..campaigns import services
 from ..campaigns.payloads import payload_for
 from ..campaigns.planning import audience_counts
-from ..delivery.direct import send_to_subscriber
 from ..delivery.payload import PayloadTooLarge
 from ..models import Campaign
+from ..subscribers.direct import send_to_subscriber
 from .campaign_action_forms import SendForm, TestSendForm
 from .campaign_controls import control_facts
 from .campaign_permissions import can_send

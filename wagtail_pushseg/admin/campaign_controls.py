@@ -8,8 +8,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
 from ..conf import pushseg_settings
 from ..delivery.controls import caps_for, quiet_hours_for
-from ..delivery.local_time import in_window
 from ..models import Campaign
+from ..subscribers.local_time import in_window
 
 
 #: Fields that may be left out of a POST: missing means the model's default.

@@ -18,9 +18,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.log_actions import log
 
-from ..delivery.direct import send_to_subscriber
 from ..delivery.payload import MAX_PLAINTEXT_BYTES, PayloadTooLarge, build_payload, encode_payload
 from ..models import Profile, Subscriber
+from ..subscribers.direct import send_to_subscriber
 from ..subscribers.services import forget_audit_entries
 from ..tracking.describe import describe_profile, top_affinities
 from ..tracking.export import export_subscriber

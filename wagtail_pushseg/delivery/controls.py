@@ -21,8 +21,8 @@ from django.utils.translation import gettext
 
 from ..conf import pushseg_settings
 from ..models import Campaign, Delivery
+from ..subscribers.local_time import quiet_until, zones_of
 from .async_sender import DEFERRED
-from .local_time import quiet_until, zones_of
 
 
 DAY, WEEK = timedelta(days=1), timedelta(days=7)

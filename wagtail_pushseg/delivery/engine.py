@@ -20,9 +20,9 @@ from ..models import Campaign, CampaignTarget, Delivery, Profile, Subscriber
 from . import rate_budget
 from .async_sender import DEFERRED, OutgoingPush, send_many_sync
 from .controls import hold_back
-from .direct import configured_signer
 from .payload import PayloadTooLarge
 from .results import Outcome, PushResult
+from .vapid import configured_signer
 
 
 @dataclass
