@@ -15,6 +15,7 @@ from wagtail.log_actions import log
 from ..models import Campaign, Delivery
 from ..segments.refresh import refresh_segment
 from .planning import plan_deliveries
+from .sending.claim import unfinished
 from .timing import schedule_send_times
 from .variants import assign_variants
 
@@ -168,8 +169,7 @@ def plan(campaign_id: int, *, enqueue: bool = True) -> int:
 
 
 def finish_if_done(campaign: Campaign) -> bool:
-    from ..delivery.engine import unfinished
-
+    """Mark a sending campaign sent once none of its deliveries needs work."""
     if unfinished(campaign.pk):
         return False
     return _move(

@@ -14,7 +14,6 @@ from datetime import datetime, time, tzinfo
 
 from django.utils import timezone
 
-from ..delivery.controls import quiet_hours_for
 from ..models import Campaign, Delivery
 from ..subscribers.local_time import (
     current_or_next_hour,
@@ -23,6 +22,7 @@ from ..subscribers.local_time import (
     zone_for,
     zones_of,
 )
+from .sending.controls import quiet_hours_for
 
 
 #: Ids per UPDATE ... WHERE id IN (...), under every database's parameter limit.

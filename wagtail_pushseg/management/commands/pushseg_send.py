@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from ...campaigns import services
 from ...campaigns.planning import audience_counts
-from ...delivery.engine import send_chunk
+from ...campaigns.sending.engine import send_chunk
 from ...delivery.payload import PayloadTooLarge
 from ...models import Campaign, CampaignTarget, Delivery, Segment
 
