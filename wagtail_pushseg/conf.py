@@ -289,6 +289,20 @@ class PushsegSettings:
         return int(self._get("EVENT_RETENTION_DAYS", 180))
 
     @property
+    def PURGE_AFTER_DAYS(self) -> int | None:
+        """Expired, unsubscribed and retired subscribers are deleted this many days after they
+        ended (daily); their deliveries stay in the ledger without them. ``None``: never."""
+        days = self._get("PURGE_AFTER_DAYS", 30)
+        return None if days is None else max(0, int(days))
+
+    @property
+    def RETIRE_AFTER_DAYS(self) -> int | None:
+        """Active subscribers with no visit, no push sent and no notification shown for this
+        many days are retired (no longer sent to), then purged as above. ``None``: never."""
+        days = self._get("RETIRE_AFTER_DAYS", 270)
+        return None if days is None else max(1, int(days))
+
+    @property
     def BOT_USER_AGENT_PATTERN(self) -> str:
         """User agents matching this (case-insensitive) regex are never tracked."""
         return self._get(

@@ -9,6 +9,9 @@ SCHEDULES = {
     # name: (task function, schedule type, minutes: a number, None, or a callable read at
     # migrate time so that a setting decides it)
     "wagtail_pushseg: purge old events": ("wagtail_pushseg.tasks.purge_events", "D", None),
+    "wagtail_pushseg: purge stale subscribers": (
+        "wagtail_pushseg.tasks.purge_stale_subscribers", "D", None,
+    ),
     "wagtail_pushseg: send scheduled campaigns": (
         "wagtail_pushseg.tasks.dispatch_scheduled_campaigns", "I", 1,
     ),

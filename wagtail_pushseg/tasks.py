@@ -14,6 +14,14 @@ def purge_events() -> int:
     return purge_old_events()
 
 
+def purge_stale_subscribers() -> dict[str, int]:
+    """Retire unreachable subscribers and purge ended ones (a daily schedule)."""
+    from .subscribers.staleness import purge_stale
+
+    report = purge_stale()
+    return {"retired": report.retired, "purged": report.purged}
+
+
 def refresh_segments() -> int:
     """Refresh every active segment's memberships in dependency order; returns how many."""
     return len(refresh_all())

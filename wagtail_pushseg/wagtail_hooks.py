@@ -2,11 +2,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
-from .admin.campaign_action_menu import PublishAndPushMenuItem, open_composer_after_publish
-from .admin.dashboard import add_dashboard_panel, add_summary_item
+from .admin.campaigns.action_menu import PublishAndPushMenuItem, open_composer_after_publish
+from .admin.insights.dashboard import add_dashboard_panel, add_summary_item
 from .admin.menu import PushNotificationsGroup
 from .admin.permissions import register_policies
-from .admin.segment_hooks import refuse_deleting_used_segments, register_segment_log_actions
+from .admin.segments.hooks import refuse_deleting_used_segments, register_segment_log_actions
 from .tracking.page_views import track_page_view
 
 

@@ -15,7 +15,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from wagtail_pushseg.admin.campaign_panels import PushPanel
+from wagtail_pushseg.panels import PushPanel
 
 
 # Tags a visitor reads are what segments are made of; these mark the bargain pages.

@@ -15,7 +15,7 @@ from wagtail.models import ModelLogEntry
 
 from tests.campaigns import conftest as campaign_fixtures
 from tests.segments.conftest import block, make_segment, make_subscriber
-from wagtail_pushseg.admin.campaign_progress import progress_of
+from wagtail_pushseg.admin.campaigns.progress import progress_of
 from wagtail_pushseg.campaigns import services
 from wagtail_pushseg.campaigns.planning import plan_deliveries
 from wagtail_pushseg.campaigns.sending.engine import send_chunk

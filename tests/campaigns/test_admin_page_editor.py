@@ -175,7 +175,7 @@ def test_the_composer_takes_the_pages_listing_image(pages):
     from wagtail.images.models import Image
     from wagtail.images.tests.utils import get_test_image_file
 
-    from wagtail_pushseg.admin.campaign_prefill import initial_from_page
+    from wagtail_pushseg.admin.campaigns.prefill import initial_from_page
 
     offer = pages["offer"]
     assert "image" not in initial_from_page(offer)

@@ -9,6 +9,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from tests.rfc8291 import AS_PRIVATE, AUTH, BODY, PLAINTEXT, SALT, UA_PUBLIC
+from wagtail_pushseg.base64url import decode as b64url_decode
+from wagtail_pushseg.base64url import encode as b64url_encode
 from wagtail_pushseg.delivery.encryption import (
     EncryptionError,
     Encryptor,
@@ -16,7 +18,6 @@ from wagtail_pushseg.delivery.encryption import (
     encrypt,
     encrypt_for,
 )
-from wagtail_pushseg.delivery.vapid import b64url_decode, b64url_encode
 from wagtail_pushseg.testing.keys import decrypt_aes128gcm, private_from_b64
 
 

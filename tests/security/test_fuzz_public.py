@@ -47,7 +47,18 @@ event_like = st.fixed_dictionaries(
                                                       "<script>x</script>"]) | json_values},
     optional={"properties": json_values, "page": json_values},
 )
+# What the standard parser takes but the endpoints must refuse (strict_json): deep nesting,
+# numbers beyond float or int, NaN, lone surrogates, duplicate keys.
+hostile_json = st.one_of(
+    st.integers(min_value=30, max_value=3000).map(lambda n: "[" * n + "]" * n),
+    st.integers(min_value=30, max_value=1500).map(lambda n: '{"a":' * n + "1" + "}" * n),
+    st.sampled_from(["1e999999", "-1e999999", "9" * 5000, "NaN", "-Infinity",
+                     '{"event":"x","event":"y"}']),
+    st.text(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), min_size=1,
+            max_size=3).map(json.dumps),
+)
 bodies = st.one_of(
+    hostile_json,
     json_values.map(json.dumps),
     subscription_like.map(json.dumps),
     event_like.map(json.dumps),
@@ -142,3 +153,123 @@ def test_fuzzed_unsubscribes_of_a_real_subscription(subscribed, no_rate_limit,
         assert subscriber.status == "active"
 
     check()
+
+
+# --- hostile bodies, every public endpoint ---------------------------------------------------
+
+KEYS = {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I"
+                  "99e8QcYP7DkM", "auth": "tBHItJI5svbpez7KI4CCXg"}
+FCM = "https://fcm.googleapis.com/fcm/send/hostile"
+HOSTILE_BODIES = {
+    "deep arrays": b"[" * 950 + b"]" * 950,
+    "deep objects": b'{"a":' * 600 + b"1" + b"}" * 600,
+    "deep inside a subscription": json.dumps(
+        {"endpoint": FCM, "keys": KEYS, "timezone": "UTC"})[:-1].encode()
+    + b',"x":' + b"[" * 900 + b"]" * 900 + b"}",
+    "deep event properties": b'{"event":"add_to_cart","properties":' + b"[" * 900
+    + b"]" * 900 + b"}",
+    "huge float": b'{"event":"add_to_cart","properties":{"n":1e999999}}',
+    "huge negative float": b"[-1e999999]",
+    "5000-digit integer": b'{"event":"add_to_cart","properties":{"n":' + b"9" * 5000 + b"}}",
+    "5000-digit page id": b'{"event":"page_view","page":' + b"1" * 5000 + b"}",
+    "NaN": b'{"event":"add_to_cart","properties":{"n":NaN}}',
+    "Infinity": b'{"endpoint":"' + FCM.encode() + b'","expirationTime":Infinity}',
+    "lone surrogate value": b'{"event":"add_to_cart","properties":{"n":"\\ud800"}}',
+    "lone surrogate key": b'{"event":"add_to_cart","properties":{"\\udfff":1}}',
+    "lone surrogate endpoint": json.dumps({"endpoint": FCM + "\\ud800", "keys": KEYS})
+    .replace("\\\\ud800", "\\ud800").encode(),
+    "lone surrogate timezone": json.dumps({"endpoint": FCM, "keys": KEYS})[:-1].encode()
+    + b',"timezone":"\\ud800"}',
+    "duplicate keys": b'{"event":"add_to_cart","event":"page_view"}',
+    "duplicate endpoint": json.dumps({"endpoint": FCM, "keys": KEYS})[:-1].encode()
+    + b',"endpoint":"https://10.0.0.1/x"}',
+    "non-UTF-8": b'{"event":"\xff\xfe"}',
+    "latin-1 text": '{"event":"caf\u00e9"}'.encode("latin-1"),
+    "empty": b"",
+    "whitespace": b" \n\t ",
+    "null": b"null",
+    "a list": b"[]",
+    "a string": b'"subscribe"',
+    "a number": b"1",
+    "keys of wrong types": json.dumps({"endpoint": 1, "keys": [], "event": {}, "page": "x"})
+    .encode(),
+    "keys as a string": json.dumps({"endpoint": FCM, "keys": "p256dh"}).encode(),
+    "auth as a list": json.dumps({"endpoint": FCM, "keys": {**KEYS, "auth": [1]}}).encode(),
+    "event as an object": json.dumps({"event": {"name": "x"}, "properties": []}).encode(),
+    "page as a float": json.dumps({"event": "page_view", "page": 1.5}).encode(),
+    "page as a bool": json.dumps({"event": "page_view", "page": True}).encode(),
+    "erase not a bool": json.dumps({"endpoint": FCM, "keys": {"auth": KEYS["auth"]},
+                                    "erase": "yes"}).encode(),
+    "NUL bytes": json.dumps({"event": "a\x00b", "endpoint": FCM + "\x00"}).encode(),
+    "truncated": b'{"event":"add_to',
+    "unbalanced brackets in a string": b'{"event":"[[[[{{{{"}',
+}
+
+
+def json_endpoints() -> list[str]:
+    """Every public URL that takes a JSON body, plus a receipt URL whose token is genuinely
+    signed (for a delivery that does not exist), so the body is read past the token check."""
+    from wagtail_pushseg.campaigns.tokens import make_token
+
+    urls = [url for url in public_urls() if "/api/" in url and "vapid-public-key" not in url]
+    return [*urls, f"/pushseg/api/receipt/{make_token(999_999, 999_999)}"]
+
+
+def post_json(client: Client, url: str, body: bytes):
+    # The test client leaves the content type out of an empty body; a browser does not.
+    return client.generic("POST", url, body, content_type="application/json",
+                          CONTENT_TYPE="application/json")
+
+
+def assert_json_refusal(response, what) -> None:
+    assert response.status_code < 500, (what, response.status_code, response.content[:300])
+    if response.status_code >= 400:
+        assert response["Content-Type"] == "application/json", (what, response.content[:300])
+        message = json.loads(response.content)["error"]
+        assert isinstance(message, str) and message, what
+
+
+@pytest.mark.parametrize("name", HOSTILE_BODIES)
+def test_hostile_bodies_are_refused_with_a_json_message_on_every_endpoint(
+        name, subscribed, pages, no_rate_limit):
+    """Anonymous and subscribed (the track endpoint then gets past its first checks): never a
+    5xx, every refusal JSON with a message, nothing stored."""
+    client, _subscriber = subscribed
+    anonymous = Client(HTTP_ORIGIN="http://testserver", raise_request_exception=False)
+    client.raise_request_exception = False
+    body = HOSTILE_BODIES[name]
+    for url in json_endpoints():
+        for who, each in (("anonymous", anonymous), ("subscribed", client)):
+            before = row_counts()
+            response = post_json(each, url, body)
+            assert_json_refusal(response, (name, url, who))
+            assert response.status_code >= 400, (name, url, who, response.content[:300])
+            assert row_counts() == before, (name, url, who)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("deep arrays", "nested deeper than 32 levels"),
+    ("huge float", "too large"),
+    ("5000-digit integer", "5000 digits"),
+    ("NaN", "NaN is not a JSON number"),
+    ("lone surrogate value", "lone surrogate"),
+    ("duplicate keys", "key 'event' appears twice"),
+    ("non-UTF-8", "not UTF-8"),
+    ("empty", "body is empty"),
+])
+def test_hostile_bodies_are_refused_saying_what_is_wrong(name, message, site_client,
+                                                         no_rate_limit):
+    response = post_json(site_client, "/pushseg/api/subscribe", HOSTILE_BODIES[name])
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_get_only_public_urls_never_500_on_hostile_bodies(no_rate_limit):
+    """The service worker, the public key and the click link take no body: whatever is sent,
+    no 5xx."""
+    client = Client(HTTP_ORIGIN="http://testserver", raise_request_exception=False)
+    for url in set(public_urls()) - set(json_endpoints()):
+        for body in HOSTILE_BODIES.values():
+            for method in ("POST", "GET"):
+                response = client.generic(method, url, body, content_type="application/json")
+                assert response.status_code < 500, (url, method, body[:60])

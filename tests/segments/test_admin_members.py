@@ -170,7 +170,7 @@ def test_overlap_matrix_counts_pairs_and_jaccard_from_memberships(client, segmen
 
 
 def test_overlap_matrix_is_one_query_over_memberships(segment_manager, django_assert_num_queries):
-    from wagtail_pushseg.admin.segment_overlap import overlap_rows
+    from wagtail_pushseg.admin.segments.overlap import overlap_rows
 
     segments = [make_segment([block("browser", browsers=[n])], name=n)
                 for n in ("Firefox", "Safari", "Chrome", "Edge")]

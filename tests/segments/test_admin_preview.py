@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
-from wagtail_pushseg.admin.segment_preview import compute_preview
+from wagtail_pushseg.admin.segments.preview import compute_preview
 from wagtail_pushseg.models import Membership, Segment
 
 from .conftest import make_affinity, make_subscriber

@@ -1,103 +1,18 @@
-"""Panels: ``PushPanel`` for page editors, and the composer's audience panel.
+"""Deprecated: ``PushPanel`` lives at ``wagtail_pushseg.panels`` (this path goes in the next
+release)."""
 
-Site builders add the push panel to their page types (a one-line recipe, ``docs/editors.md``)::
-
-    content_panels = Page.content_panels + [PushPanel()]
-"""
-
-from django import forms
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import Panel
-
-from ..campaigns.results import funnels
-from ..campaigns.suggestions import suggest_segments
-from ..models import Campaign
-from .campaign_permissions import can_add, can_compose, can_view
-from .campaign_prefill import composer_url, page_by_id
+import warnings
+from typing import Any
 
 
-CSS = {"all": ["wagtail_pushseg/admin/campaigns.css"]}
-JS = ["wagtail_pushseg/admin/campaigns.js"]
+def __getattr__(name: str) -> Any:
+    if name == "PushPanel":
+        warnings.warn(
+            "wagtail_pushseg.admin.campaign_panels.PushPanel is deprecated: import it from "
+            "wagtail_pushseg.panels",
+            DeprecationWarning, stacklevel=2,
+        )
+        from ..panels import PushPanel
 
-
-class PushPanel(Panel):
-    """The page's push campaigns with their state and results, and a link to prepare one
-    that goes out when the page is published. Shown to users who may see campaigns."""
-
-    #: How many of the page's campaigns are listed (newest first).
-    limit = 10
-
-    def __init__(self, heading="", icon="", **kwargs):
-        super().__init__(heading=heading or _("Push notifications"), icon=icon or "mail",
-                         **kwargs)
-
-    class BoundPanel(Panel.BoundPanel):
-        template_name = "wagtail_pushseg/campaigns/push_panel.html"
-
-        class Media:
-            css = CSS
-
-        def is_shown(self) -> bool:
-            return self.request is not None and can_view(self.request.user)
-
-        def campaigns(self) -> list[Campaign]:
-            page_id = getattr(self.instance, "pk", None)
-            if not page_id:
-                return []
-            campaigns = list(Campaign.objects.filter(page_id=page_id)[: self.panel.limit])
-            # One grouped query gives the panel's every number (sent, waiting, clicks...).
-            counted = funnels(c.pk for c in campaigns)
-            for campaign in campaigns:
-                campaign.funnel = counted[campaign.pk]
-                campaign.admin_url = reverse(
-                    "wagtail_pushseg_campaigns:edit" if campaign.is_editable
-                    else "wagtail_pushseg_campaigns:inspect", args=[campaign.pk])
-            return campaigns
-
-        def get_context_data(self, parent_context=None):
-            context = super().get_context_data(parent_context)
-            user = self.request.user
-            saved = bool(getattr(self.instance, "pk", None))
-            context.update(
-                campaigns=self.campaigns(),
-                page_saved=saved,
-                can_add=can_add(user),
-                can_publish=saved and self.instance.permissions_for_user(user).can_publish(),
-                prepare_url=composer_url(self.instance, Campaign.Timing.ON_PUBLISH)
-                if saved else "",
-                push_now_url=composer_url(self.instance)
-                if saved and self.instance.live else "",
-            )
-            return context
-
-
-class AudiencePanel(Panel):
-    """The composer's segment suggestions and live audience preview (``pushseg-audience``)."""
-
-    def __init__(self, heading="", **kwargs):
-        super().__init__(heading=heading or _("Audience preview"), **kwargs)
-
-    class BoundPanel(Panel.BoundPanel):
-        template_name = "wagtail_pushseg/campaigns/audience_panel.html"
-
-        @property
-        def media(self) -> forms.Media:
-            return forms.Media(css=CSS, js=JS)
-
-        def is_shown(self) -> bool:
-            return self.request is not None and can_compose(self.request.user)
-
-        def page(self):
-            if self.form is not None and "page" in self.form.fields:
-                return page_by_id(self.form["page"].value())
-            return page_by_id(getattr(self.instance, "page_id", None))
-
-        def get_context_data(self, parent_context=None):
-            context = super().get_context_data(parent_context)
-            context.update(
-                preview_url=reverse("wagtail_pushseg_campaigns:audience_preview"),
-                suggestions_url=reverse("wagtail_pushseg_campaigns:suggestions"),
-                suggestions=suggest_segments(self.page()),
-            )
-            return context
+        return PushPanel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,14 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from .campaigns import CampaignViewSet
-from .segment_suggestions import SegmentSuggestionViewSet
-from .segments import SegmentViewSet
-from .subscribers import SubscriberViewSet
+from .campaigns.viewset import CampaignViewSet
+from .insights.suggestions import SegmentSuggestionViewSet
+from .segments.viewset import SegmentViewSet
+from .subscribers.viewset import SubscriberViewSet
 
 
 class PushNotificationsGroup(ViewSetGroup):
-    """The "Push notifications" menu group; later parts add segments and campaigns here."""
+    """The "Push notifications" menu group: campaigns, segments, suggestions, subscribers."""
 
     menu_label = _("Push notifications")
     menu_icon = "mail"

@@ -7,7 +7,6 @@ send without a CORS preflight that we never grant).
 """
 
 import ipaddress
-import json
 import time
 from functools import wraps
 from typing import Any
@@ -17,6 +16,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from ..conf import pushseg_settings
+from . import strict_json
 
 
 class ApiError(Exception):
@@ -106,9 +106,9 @@ def read_json(request: HttpRequest) -> Any:
     if len(raw) > limit:
         raise ApiError(413, f"body is larger than the limit of {limit} bytes")
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, f"body is not valid JSON ({exc})") from None
+        return strict_json.parse(raw)
+    except strict_json.InvalidJson as exc:
+        raise ApiError(400, str(exc)) from None
 
 
 def public_json_endpoint(scope: str):

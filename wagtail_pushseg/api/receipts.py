@@ -66,7 +66,7 @@ def receipt(request: HttpRequest, data, token: str) -> JsonResponse:
     except BadToken:
         raise ApiError(400, "this receipt link is not valid (bad or tampered token)") from None
     what = data.get("event") if isinstance(data, dict) else None
-    if what not in RECEIPTS:
+    if not isinstance(what, str) or what not in RECEIPTS:
         raise ApiError(400, f"event must be one of: {', '.join(RECEIPTS)}", "event")
     recorded = record_receipt(ref, what)
     if recorded is None:

@@ -8,12 +8,13 @@ The sender builds a payload once per (target, variant) around :data:`PLACEHOLDER
 each delivery's token in with :func:`splice` (bytes only: no ORM, no JSON per message).
 """
 
-import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
 
 from django.core import signing
+
+from .. import base64url
 
 
 #: Salt of the token's HMAC: tokens are good for nothing else signed with SECRET_KEY.
@@ -90,7 +91,7 @@ class TokenMaker:
         value = prefix + _b62(delivery_id)
         mac = self._hmac.copy()
         mac.update(value.encode())
-        return f"{value}{self._sep}{base64.urlsafe_b64encode(mac.digest()).rstrip(b'=').decode()}"
+        return f"{value}{self._sep}{base64url.encode(mac.digest())}"
 
 
 def make_token(campaign_id: int, delivery_id: int) -> str:

@@ -6,8 +6,6 @@ calls, and a subscription's parsed public key is kept for the whole batch
 (``docs/architecture.md`` has the measured difference).
 """
 
-import base64
-import binascii
 import hmac
 import os
 import struct
@@ -15,6 +13,8 @@ import struct
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from .. import base64url
 
 
 #: Record size announced in the header; one record carries the whole message.
@@ -33,10 +33,9 @@ class EncryptionError(ValueError):
 
 
 def _b64url(text: str) -> bytes:
-    text = text.strip().replace("+", "-").replace("/", "_").rstrip("=")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError) as exc:
+        return base64url.decode(text)
+    except base64url.Base64urlError as exc:
         raise EncryptionError(f"key is not base64url: {exc}") from exc
 
 

@@ -22,13 +22,11 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
 from ..conf import pushseg_settings
+from .public_addresses import is_public
 
 
 #: Prefix of the failure reason, so a refusal reads like the endpoint policy's own.
 REFUSED = "endpoint refused:"
-
-# Prefixes that carry an IPv4 address inside an IPv6 one (``ipaddress`` calls them global).
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class AddressRefused(OSError):
@@ -37,17 +35,6 @@ class AddressRefused(OSError):
     An ``OSError`` so that aiohttp treats it as a failed connection (and carries it along as
     the cause) instead of a crash.
     """
-
-
-def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Global unicast, looking through IPv6 forms that embed an IPv4 address."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo or (None, None))[1]
-        if embedded is None and ip in _NAT64:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None and not is_public(embedded):
-            return False
-    return ip.is_global and not ip.is_multicast
 
 
 def _default_port(scheme: str) -> int:

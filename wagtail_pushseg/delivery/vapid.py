@@ -1,6 +1,5 @@
 """VAPID (RFC 8292) keys and the ``Authorization`` header that proves who sends a push."""
 
-import base64
 import time
 from dataclasses import dataclass, field
 
@@ -8,6 +7,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from py_vapid import Vapid02
 
+from .. import base64url
 from ..conf import pushseg_settings
 
 
@@ -20,27 +20,18 @@ class VapidKeyError(ValueError):
     """A configured VAPID key cannot be used."""
 
 
-def b64url_encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    text = text.strip()
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def generate_keys() -> tuple[str, str]:
     """A new P-256 pair as (private, public): raw scalar and uncompressed point, base64url."""
     key = ec.generate_private_key(ec.SECP256R1())
     private = key.private_numbers().private_value.to_bytes(32, "big")
-    return b64url_encode(private), public_key_of(key)
+    return base64url.encode(private), public_key_of(key)
 
 
 def load_private_key(private_b64: str) -> ec.EllipticCurvePrivateKey:
     """Parse the configured private key (base64url raw 32-byte scalar)."""
     try:
-        raw = b64url_decode(private_b64)
-    except (ValueError, TypeError) as exc:
+        raw = base64url.decode(private_b64.strip())
+    except (ValueError, AttributeError) as exc:
         raise VapidKeyError("the VAPID private key is not base64url") from exc
     if len(raw) != 32:
         raise VapidKeyError(
@@ -54,7 +45,7 @@ def load_private_key(private_b64: str) -> ec.EllipticCurvePrivateKey:
 
 def public_key_of(key: ec.EllipticCurvePrivateKey) -> str:
     point = key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
-    return b64url_encode(point)
+    return base64url.encode(point)
 
 
 @dataclass

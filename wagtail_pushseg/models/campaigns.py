@@ -210,8 +210,11 @@ class Delivery(models.Model):
     TERMINAL = (Status.SENT, Status.EXPIRED, Status.FAILED, Status.CANCELLED, Status.CAPPED)
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    #: Empty once the subscriber is erased or purged: the row stays, anonymous, so a campaign's
+    #: results and the segment history keep their counts.
     subscriber = models.ForeignKey(
-        "wagtail_pushseg.Subscriber", on_delete=models.CASCADE, related_name="deliveries"
+        "wagtail_pushseg.Subscriber", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="deliveries",
     )
     target = models.ForeignKey(
         CampaignTarget, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

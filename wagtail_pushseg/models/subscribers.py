@@ -25,13 +25,16 @@ class Subscriber(models.Model):
     """One browser's push subscription, and the visitor it belongs to.
 
     Only visitors who opted in have a row; the visitor id links their later page views to it.
-    Deleting the row erases the subscriber (everything else about them cascades from it).
+    Deleting the row erases the subscriber (everything else about them cascades from it; their
+    deliveries stay in the ledger without them, so campaign results keep their counts).
     """
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         EXPIRED = "expired", _("Expired")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        #: Not seen and not reachable for ``RETIRE_AFTER_DAYS``: no longer sent to or tracked.
+        RETIRED = "retired", _("Retired (unreachable)")
 
     #: The push service URL; unique through ``endpoint_hash``.
     endpoint = models.TextField(_("endpoint"))
@@ -71,6 +74,7 @@ class Subscriber(models.Model):
     last_seen_at = models.DateTimeField(_("last seen"), default=dj_timezone.now)
     expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
 
     objects = SubscriberQuerySet.as_manager()
 

@@ -1,10 +1,8 @@
 """Validation of the subscription keys a browser sends (RFC 8291)."""
 
-import binascii
-
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from ..delivery.vapid import b64url_decode, b64url_encode
+from .. import base64url
 
 
 class KeyRejected(ValueError):
@@ -17,9 +15,9 @@ def _decode(name: str, value: object) -> bytes:
     if len(value) > 200:
         raise KeyRejected(f"keys.{name} is too long")
     try:
-        return b64url_decode(value.replace("+", "-").replace("/", "_"))
-    except (binascii.Error, ValueError) as exc:
-        raise KeyRejected(f"keys.{name} is not valid base64url") from exc
+        return base64url.decode(value)
+    except base64url.Base64urlError as exc:
+        raise KeyRejected(f"keys.{name} is not valid base64url: {exc}") from exc
 
 
 def check_p256dh(value: object) -> str:
@@ -35,7 +33,7 @@ def check_p256dh(value: object) -> str:
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
     except ValueError as exc:
         raise KeyRejected("keys.p256dh is not a point on the P-256 curve") from exc
-    return b64url_encode(raw)
+    return base64url.encode(raw)
 
 
 def check_auth(value: object) -> str:
@@ -43,4 +41,4 @@ def check_auth(value: object) -> str:
     raw = _decode("auth", value)
     if len(raw) != 16:
         raise KeyRejected(f"keys.auth must be 16 bytes, not {len(raw)}")
-    return b64url_encode(raw)
+    return base64url.encode(raw)

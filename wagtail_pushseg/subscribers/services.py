@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from ..delivery.endpoint_policy import check_endpoint
+from ..delivery.endpoint_policy import EndpointRejected, canonical_endpoint, check_endpoint
 from ..models import Subscriber, endpoint_hash
 from .keys import check_auth, check_p256dh
 from .user_agent import browser_and_platform
@@ -97,6 +97,7 @@ def subscribe(
         "status": Subscriber.Status.ACTIVE,
         "expired_at": None,
         "unsubscribed_at": None,
+        "retired_at": None,
         "last_seen_at": timezone.now(),
         "browser": browser,
         "platform": platform,
@@ -132,6 +133,10 @@ def find_by_endpoint_and_auth(endpoint: Any, auth: Any) -> Subscriber | None:
     """The subscriber whose endpoint and auth secret both match (the secret proves ownership)."""
     if not isinstance(endpoint, str) or not isinstance(auth, str) or not endpoint or not auth:
         return None
+    try:
+        endpoint = canonical_endpoint(endpoint)  # stored canonically, so looked up so
+    except EndpointRejected:
+        return None
     subscriber = Subscriber.objects.filter(endpoint_hash=endpoint_hash(endpoint)).first()
     if subscriber is None:
         return None
@@ -152,18 +157,30 @@ def unsubscribe(subscriber: Subscriber) -> None:
 def forget_audit_entries(subscriber: Subscriber) -> None:
     """Remove audit-log entries about the subscriber (test pushes): they are not linked by a
     foreign key, so no cascade reaches them."""
+    forget_audit_entries_of([subscriber.pk])
+
+
+def forget_audit_entries_of(pks: list[int]) -> None:
+    """:func:`forget_audit_entries` for many subscribers at once (the purge)."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import ModelLogEntry
 
     ModelLogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Subscriber),
-        object_id=str(subscriber.pk),
+        object_id__in=[str(pk) for pk in pks],
     ).delete()
 
 
 def erase(subscriber: Subscriber) -> None:
     """Remove the subscriber and everything recorded about them (events, profile and
-    affinities go by cascade)."""
+    affinities go by cascade; their deliveries stay in the ledger without them)."""
+    from ..models import Delivery
+
     with transaction.atomic():
         forget_audit_entries(subscriber)
+        # Their rows stay in the ledger without them; none that waits may still go out.
+        Delivery.objects.filter(
+            subscriber=subscriber, status__in=[Delivery.Status.PENDING, Delivery.Status.RETRY]
+        ).update(status=Delivery.Status.CANCELLED, next_attempt_at=None,
+                 reason="subscriber erased", attempted_at=timezone.now())
         subscriber.delete()

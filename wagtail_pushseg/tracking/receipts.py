@@ -25,7 +25,10 @@ _EVENT_KINDS = {"shown": Event.Kind.SHOWN, "dismissed": Event.Kind.DISMISSED,
 
 
 def _delivery(ref: DeliveryRef):
-    return Delivery.objects.filter(pk=ref.delivery_id, campaign_id=ref.campaign_id)
+    # A delivery whose subscriber was erased or purged stays in the ledger, but nobody is
+    # tracked through it any more: its receipts are ignored as if it were gone.
+    return Delivery.objects.filter(pk=ref.delivery_id, campaign_id=ref.campaign_id,
+                                   subscriber__isnull=False)
 
 
 def _first(ref: DeliveryRef, column: str, now: datetime) -> bool:

@@ -1,0 +1,1 @@
+"""Campaigns in the admin: the viewset (``viewset.py``) and one module per screen."""

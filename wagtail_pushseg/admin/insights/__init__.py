@@ -1,0 +1,1 @@
+"""Insights in the admin: the home-page dashboard and the suggested segments."""

@@ -1,0 +1,1 @@
+"""Subscribers in the admin: the viewset (``viewset.py``) and one module per screen."""
