@@ -24,6 +24,7 @@ BENCHMARKS = {
     "segments_refresh": ("segments_refresh", [], None),
     "click_payloads": ("click_payloads", [], []),
     "delivery_controls": ("delivery_controls", ["--postgres"], ["--subscribers", "20000"]),
+    "segment_scenarios": ("segment_scenarios", ["--scenarios", "20"], ["--scenarios", "4"]),
 }
 
 

@@ -190,9 +190,19 @@ class PushsegSettings:
 
     @property
     def VAPID_BREAKER_FAILURES(self) -> int:
-        """401/403 answers in one chunk that pause a campaign (a VAPID problem); a chunk where
-        every answer is a refusal pauses it too."""
-        return int(self._get("VAPID_BREAKER_FAILURES", 20))
+        """401/403 answers in one chunk, from one push service, to subscriptions that received
+        our pushes before, that pause a campaign (a VAPID problem) even when that service
+        accepts more than it refuses; any such refusal pauses it when the service refuses
+        most of its messages. Subscriptions that never received cannot pause anything
+        (``campaigns/sending/vapid_breaker.py``)."""
+        return max(1, int(self._get("VAPID_BREAKER_FAILURES", 20)))
+
+    @property
+    def VAPID_REFUSALS_TO_INVALIDATE(self) -> int:
+        """401/403 answers to one delivery, while its push service accepts the others, after
+        which its subscriber is marked invalid (made for another application server key);
+        the delivery is retried until then."""
+        return max(1, int(self._get("VAPID_REFUSALS_TO_INVALIDATE", 2)))
 
     @property
     def DELIVERY_MAX_ATTEMPTS(self) -> int:

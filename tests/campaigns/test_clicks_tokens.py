@@ -58,8 +58,12 @@ def test_the_signature_covers_both_ids():
 
 @pytest.mark.django_db
 def test_the_size_check_counts_the_links_with_the_longest_token():
-    from wagtail_pushseg.admin.campaigns.forms import PROBE_ID, payload_excess
-    from wagtail_pushseg.campaigns.payloads import encoded_payload, payload_template
+    from wagtail_pushseg.campaigns.payloads import (
+        PROBE_ID,
+        encoded_payload,
+        payload_excess,
+        payload_template,
+    )
     from wagtail_pushseg.campaigns.tokens import splice
     from wagtail_pushseg.delivery.payload import MAX_PLAINTEXT_BYTES
     from wagtail_pushseg.models import Campaign

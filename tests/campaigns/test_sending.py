@@ -224,15 +224,24 @@ def test_a_403_storm_pauses_the_campaign_and_expires_nobody(
 ):
     from wagtail.models import ModelLogEntry
 
-    sandbox.set_behaviour(None, status=403)  # every push refused: a VAPID problem
-    campaign = language_campaign()
+    first = language_campaign()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_now(first)  # they have all received from us once
+    sandbox.clear_messages()
+    # Every push refused, subscriptions that received before included: our VAPID problem
+    # (subscriptions that never received cannot pause anything: test_vapid_refusals.py).
+    sandbox.set_behaviour(None, status=403)
+    campaign = Campaign.objects.create(title="Again", url="/shop/")
+    for order, old in enumerate(first.targets.all()):
+        target(campaign, old.segment, order)
     with django_capture_on_commit_callbacks(execute=True):
         services.send_now(campaign)
 
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.PAUSED
     assert "VAPID" in campaign.status_reason
-    assert set(Delivery.objects.values_list("status", flat=True)) == {"pending"}
+    assert set(Delivery.objects.filter(campaign=campaign).values_list("status", flat=True)) \
+        == {"pending"}
     assert set(Subscriber.objects.values_list("status", flat=True)) == {"active"}
     assert ModelLogEntry.objects.filter(action="wagtail_pushseg.pause_campaign").exists()
 
@@ -245,8 +254,9 @@ def test_a_403_storm_pauses_the_campaign_and_expires_nobody(
 
 
 def test_a_few_403s_among_successes_fail_only_those(
-    make_sandbox_subscribers, sandbox, django_capture_on_commit_callbacks
+    make_sandbox_subscribers, sandbox, settings, django_capture_on_commit_callbacks
 ):
+    settings.WAGTAIL_PUSHSEG = {**settings.WAGTAIL_PUSHSEG, "DELIVERY_RETRY_BASE_SECONDS": 0}
     subscribers = make_sandbox_subscribers(4, language="de-DE")
     sandbox.set_behaviour(subscribers[0].endpoint, status=403)
     campaign = language_campaign()
@@ -254,5 +264,7 @@ def test_a_few_403s_among_successes_fail_only_those(
         services.send_now(campaign)
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENT
+    # Refused alone twice (a retry) while the others were accepted: that subscription's fault.
     assert Delivery.objects.get(subscriber=subscribers[0]).status == "failed"
+    assert Subscriber.objects.get(pk=subscribers[0].pk).status == Subscriber.Status.INVALID
     assert Delivery.objects.filter(status="sent").count() == 3

@@ -1,11 +1,11 @@
 """Drift alerts on hand-built histories: a gradual fall raises one, one bad day does not, and
 an alert stays open (not repeated) while its condition holds and resolves when it stops."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
-from wagtail_pushseg.insights import drift
+from wagtail_pushseg.insights import cusum, drift
 from wagtail_pushseg.insights.alerts import open_alerts, run_alerts
 from wagtail_pushseg.models import SegmentAlert, SegmentDay, SegmentTagDay, SegmentTransition
 
@@ -47,10 +47,11 @@ def test_gradual_fall_in_click_through_opens_an_alert_with_its_numbers():
     alert = SegmentAlert.objects.get()
     assert alert.kind == "ctr" and alert.is_open
     assert day(60) < alert.opened_on <= day(74)
-    assert alert.numbers["z"] <= -drift.Z_LIMIT
-    assert alert.numbers["before_rate"] == pytest.approx(0.2, abs=0.005)
+    assert alert.numbers["cusum"] >= cusum.H
+    assert alert.numbers["baseline_rate"] == pytest.approx(0.2, abs=0.005)
+    assert day(58) <= date.fromisoformat(alert.numbers["began"]) <= alert.opened_on
     assert alert.message.startswith("Bargain hunters clicked ")
-    assert "% of pushes in the last two weeks, down from 20% over the six before." in \
+    assert "down from 20% over the eight weeks before: more than chance explains" in \
         alert.message
     assert alert.checked_on == day(74)  # updated every day, never duplicated
 

@@ -39,7 +39,7 @@ def subscriber(status="active", *, ended_days=None, seen_days=1, created_days=40
     endpoint = f"https://fcm.googleapis.com/fcm/send/{os.urandom(8).hex()}"
     ended = {} if ended_days is None else {
         {"expired": "expired_at", "unsubscribed": "unsubscribed_at",
-         "retired": "retired_at"}[status]: ago(ended_days)}
+         "retired": "retired_at", "invalid": "expired_at"}[status]: ago(ended_days)}
     return Subscriber.objects.create(
         endpoint=endpoint, p256dh="k", auth="a", status=status, created_at=ago(created_days),
         last_seen_at=ago(seen_days), **ended, **fields,
@@ -233,3 +233,12 @@ def test_erasing_keeps_the_ledger_and_cancels_what_was_still_to_go(campaign):
     waiting.refresh_from_db()
     assert (done.subscriber_id, done.status, done.clicked_at) == (None, "sent", ago(3))
     assert (waiting.subscriber_id, waiting.status) == (None, "cancelled")
+
+
+def test_invalid_subscribers_are_purged_after_the_grace_period_too(stale_settings):
+    """Refused alone by their push service (campaigns/sending/refusals.py), stamped in
+    expired_at."""
+    long_ago, lately = subscriber("invalid", ended_days=31), subscriber("invalid", ended_days=2)
+    with freeze_time(NOW):
+        assert tasks.purge_stale_subscribers() == {"retired": 0, "purged": 1}
+    assert list(Subscriber.objects.all()) == [lately] and long_ago.pk is not None

@@ -51,3 +51,12 @@ def test_timeout_holds_the_request_and_reset_drops_the_connection():
             requests.post(sub["endpoint"], data=b"", headers={"TTL": "60"}, timeout=5)
         assert sb.messages(sub["endpoint"]) == []
         assert [r.reason for r in sb.rejections] == ["injected timeout", "injected reset"]
+
+
+def test_accept_status_is_200_201_or_202():
+    from wagtail_pushseg.testing.faults import Behaviour
+
+    assert Behaviour.from_json({"accept_status": 202}).to_json()["accept_status"] == 202
+    assert Behaviour().accept_status == 201
+    with pytest.raises(ValueError, match="accept_status"):
+        Behaviour(accept_status=204)

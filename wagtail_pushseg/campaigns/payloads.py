@@ -1,5 +1,6 @@
 """The notification each target's subscribers get, and the size check editors see at save."""
 
+import copy
 from typing import Any
 
 from ..delivery.payload import MAX_PLAINTEXT_BYTES, PayloadTooLarge, build_payload, encode_payload
@@ -79,3 +80,38 @@ def payload_template(campaign, target=None, variant=None, *,
     if longest > MAX_PLAINTEXT_BYTES:
         raise PayloadTooLarge(longest)
     return parts
+
+
+#: Stands in for the ids an unsaved campaign and its targets will get, so the size check
+#: counts them (they travel in the payload) with room to spare.
+PROBE_ID = 10**12 - 1
+
+
+def payload_excess(campaign, target=None, variant=None) -> int:
+    """How many bytes the push for ``campaign`` (and ``target``'s or ``variant``'s wording,
+    with the click and receipt links the sender adds) is over the limit; 0 when it fits.
+    Works on unsaved instances (the admin form's check, field by field)."""
+    probe = copy.copy(campaign)
+    probe.pk = campaign.pk or PROBE_ID
+    if target is not None:
+        target = copy.copy(target)
+        target.pk = target.pk or PROBE_ID
+    try:
+        payload_template(probe, target, variant)
+    except PayloadTooLarge as exc:
+        return exc.excess
+    return 0
+
+
+def largest_payload_excess(campaign) -> int:
+    """The worst :func:`payload_excess` over every payload a saved campaign sends: its own,
+    each target's (which carries the target) and each variant's; 0 when all fit."""
+    from ..models import CampaignTarget
+    from .variants import variants_by_target
+
+    variants = variants_by_target(campaign)
+    excesses = [payload_excess(campaign)]
+    for target in CampaignTarget.objects.filter(campaign=campaign):
+        excesses.append(payload_excess(campaign, target))
+        excesses += [payload_excess(campaign, target, v) for v in variants.get(target.pk, ())]
+    return max(excesses)

@@ -169,12 +169,33 @@ def plan(campaign_id: int, *, enqueue: bool = True) -> int:
 
 
 def finish_if_done(campaign: Campaign) -> bool:
-    """Mark a sending campaign sent once none of its deliveries needs work."""
+    """Mark a campaign with no work left as sent; as failed when nothing reached anyone
+    because every delivery tried failed (the reason says what the push services answered)."""
     if unfinished(campaign.pk):
         return False
+    failure = total_failure(campaign)
     return _move(
         campaign,
-        Campaign.Status.SENT,
+        Campaign.Status.FAILED if failure else Campaign.Status.SENT,
         allowed=(Campaign.Status.SENDING,),
         finished_at=timezone.now(),
+        status_reason=failure,
     )
+
+
+def total_failure(campaign: Campaign) -> str:
+    """Why every delivery of the campaign failed, or "" when any was sent (or none failed:
+    an audience that had all expired or was capped is not a failure of the campaign)."""
+    from django.db.models import Count
+
+    S = Delivery.Status
+    deliveries = Delivery.objects.filter(campaign=campaign)
+    if deliveries.filter(status=S.SENT).exists():
+        return ""
+    reasons = list(deliveries.filter(status=S.FAILED).values_list("reason").annotate(
+        n=Count("pk")).order_by("-n")[:1])
+    if not reasons:
+        return ""
+    failed = deliveries.filter(status=S.FAILED).count()
+    return f"Every delivery failed ({failed}); most often: {reasons[0][0] or 'no reason given'}"[
+        :300]

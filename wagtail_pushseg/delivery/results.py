@@ -54,3 +54,12 @@ def classify(status: int, retry_after: str | None = None, body: str = "") -> Pus
     if status == 429 or 500 <= status <= 599:
         return PushResult(Outcome.RETRY, status, parse_retry_after(retry_after), reason)
     return PushResult(Outcome.FAILED, status, reason=reason)
+
+
+def pks_by_status(rows: list[tuple]) -> dict[int | None, list[int]]:
+    """Delivery ids grouped by the push service's status code (rows are ``(pk, ..., push)``),
+    so the ledger stores each answer as it was (201, 202, 200; 404, 410) in a few UPDATEs."""
+    grouped: dict[int | None, list[int]] = {}
+    for row in rows:
+        grouped.setdefault(row[-1].status, []).append(row[0])
+    return grouped

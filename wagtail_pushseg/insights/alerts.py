@@ -8,14 +8,32 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ..models import Segment, SegmentAlert, SegmentDay, SegmentTagDay, SegmentTransition
-from . import drift
+from . import cohorts, cusum, drift
 
 
 def _percent(rate: float) -> str:
     return f"{rate * 100:.0f}%"
+
+
+def _where(destinations: list) -> str:
+    if not destinations:
+        return _("where they went is not known yet (no weekly member set that old)")
+    return ", ".join(f"{_percent(share)} {label}" for label, share in destinations)
+
+
+def destination_labels(result: cohorts.Destinations, names: dict[int, str],
+                       top: int = 3) -> list[tuple[str, float]]:
+    """(words, share of the cohort) for the places its leavers went, the largest first."""
+    rows = [(_("now in %(name)s") % {"name": names.get(pk, "?")}, n / result.members)
+            for pk, n in result.others.most_common(top)]
+    rows += [(label, result.share(key)) for key, label in (
+        (cohorts.NOWHERE, _("in no segment")), (cohorts.LAPSED, _("lapsed")),
+        (cohorts.UNSUBSCRIBED, _("unsubscribed")))]
+    return sorted([row for row in rows if row[1] > 0], key=lambda row: -row[1])
 
 
 def describe(segment: Segment, finding: drift.Finding, names: dict[int, str]) -> str:
@@ -23,10 +41,19 @@ def describe(segment: Segment, finding: drift.Finding, names: dict[int, str]) ->
     n = finding.numbers
     if finding.kind == "ctr":
         return _(
-            "%(segment)s clicked %(recent)s of pushes in the last two weeks, down from "
-            "%(before)s over the six before."
+            "%(segment)s clicked %(recent)s of pushes since %(began)s, down from %(before)s "
+            "over the eight weeks before: more than chance explains (the fall began on "
+            "%(began)s)."
         ) % {"segment": segment.name, "recent": _percent(n["recent_rate"]),
-             "before": _percent(n["before_rate"])}
+             "before": _percent(n["baseline_rate"]),
+             "began": date_format(date.fromisoformat(n["began"]), "j F")}
+    if finding.kind == "loss":
+        return _(
+            "%(segment)s has %(now)s members, down from %(before)s %(weeks)s weeks ago "
+            "(%(change)s). Of the members then: %(where)s."
+        ) % {"segment": segment.name, "now": n["now"], "before": n["before"],
+             "weeks": n["weeks"], "change": f"{-n['loss'] * 100:+.0f}%",
+             "where": _where(n.get("destinations", []))}
     if finding.kind == "size":
         text = _("%(segment)s grew from %(before)s to %(now)s members (%(change)s) in two weeks.")
         if n["change"] < 0:
@@ -50,13 +77,17 @@ def describe(segment: Segment, finding: drift.Finding, names: dict[int, str]) ->
 
 def findings_for(day: date) -> dict[int, list[drift.Finding]]:
     """Every rule on every segment's history up to ``day``, read in four queries."""
-    first = day - timedelta(days=drift.RECENT_DAYS + drift.BEFORE_DAYS)
-    daily, members = defaultdict(dict), defaultdict(dict)
+    days = max(cusum.HISTORY_DAYS, max(drift.LOSS_WEEKS) * 7 + drift.CHURN_DAYS,
+               drift.RECENT_DAYS + drift.BEFORE_DAYS)
+    first = day - timedelta(days=days + 1)
+    daily, members, churn = defaultdict(dict), defaultdict(dict), defaultdict(dict)
     for row in SegmentDay.objects.filter(day__gt=first, day__lte=day).values(
-        "segment_id", "day", "members", "pushes", "clicks"
+        "segment_id", "day", "members", "pushes", "clicks", "entered", "left"
     ):
         daily[row["segment_id"]][row["day"]] = drift.Rates(row["pushes"], row["clicks"])
         members[row["segment_id"]][row["day"]] = row["members"]
+        if row["entered"] is not None and row["left"] is not None:
+            churn[row["segment_id"]][row["day"]] = row["entered"] + row["left"]
     per_tag = defaultdict(lambda: defaultdict(dict))
     for row in SegmentTagDay.objects.filter(day__gt=first, day__lte=day).values(
         "segment_id", "day", "tag", "pushes", "clicks"
@@ -72,14 +103,33 @@ def findings_for(day: date) -> dict[int, list[drift.Finding]]:
     found = {}
     for segment_id in Segment.objects.values_list("pk", flat=True):
         items = []
-        if ctr := drift.click_through_fall(daily[segment_id], day):
+        if ctr := cusum.click_through_cusum(daily[segment_id], day):
             items.append(ctr)
-        if size := drift.size_change(members[segment_id], day):
+        if size := drift.size_change(members[segment_id], day, churn[segment_id]):
             items.append(size)
+        shrinking = size is not None and size.numbers["change"] < 0
+        # A fast fall is the size alert's; the loss alert is for the slow ones.
+        if not shrinking and (loss := drift.member_loss(members[segment_id], day,
+                                                        churn[segment_id])):
+            items.append(loss)
         items += drift.migrations(moved[segment_id], members[segment_id].get(since))
         items += drift.tag_falls(daily[segment_id], per_tag[segment_id], day)
         found[segment_id] = items
     return found
+
+
+def add_destinations(segment_id: int, finding: drift.Finding, day: date,
+                     names: dict[int, str], now: datetime) -> None:
+    """Name where the members of the loss window went (the weekly set of that many weeks ago,
+    or of four weeks ago when the older one is gone)."""
+    weeks = finding.numbers["weeks"]
+    found = cohorts.destinations(segment_id, day, [weeks, *cohorts.COHORT_WEEKS], now=now)
+    if found:
+        result = found[0]
+        finding.numbers["destinations"] = destination_labels(result, names)
+        finding.numbers["cohort_day"] = result.since.isoformat()
+        finding.numbers["cohort_counts"] = dict(result.counts)
+        finding.numbers["cohort_others"] = {str(k): v for k, v in result.others.items()}
 
 
 def run_alerts(day: date | None = None, now: datetime | None = None) -> dict[str, int]:
@@ -89,6 +139,10 @@ def run_alerts(day: date | None = None, now: datetime | None = None) -> dict[str
     found = findings_for(day)
     segments = Segment.objects.in_bulk(found.keys())
     names = {pk: s.name for pk, s in segments.items()}
+    for segment_id, items in found.items():
+        for finding in items:
+            if finding.kind == "loss":
+                add_destinations(segment_id, finding, day, names, now)
     counts = {"opened": 0, "updated": 0, "resolved": 0}
     with transaction.atomic():
         open_alerts_ = {

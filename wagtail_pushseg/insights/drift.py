@@ -1,13 +1,15 @@
 """Drift rules over a segment's history, as plain functions of plain numbers (no ORM).
 
-Each rule looks for gradual change, not one bad day:
+Each rule looks for change a segment does not show by chance:
 
-- **click-through falling**: the last ``RECENT_DAYS`` against the ``BEFORE_DAYS`` before, a
-  one-sided two-proportion z-test at ``Z_LIMIT``, a relative fall of at least ``MIN_FALL``, a
-  negative least-squares trend over both windows, and the test must still hold with the worst
-  recent day left out (so one failed campaign cannot raise it);
+- **click-through falling** (``cusum``): a one-sided CUSUM of each day's clicks against the
+  segment's own baseline (``insights.cusum``); the older two-window comparison
+  (``click_through_fall``) is kept for comparison in the scenario benchmark;
 - **size**: the mean of the last three days against the same three days two weeks before,
-  every one of the last three days past the limit;
+  every one of the last three days past ``SIZE_CHANGE`` and the change past ``SIZE_Z`` times
+  what the segment's own day-to-day churn makes of two weeks;
+- **member loss**: the segment has fewer members than four or eight weeks before by at least
+  ``LOSS_SHARE``, beyond its churn too (where they went: ``insights.cohorts``);
 - **migration**: members who left the segment for another one over the last two weeks;
 - **tag**: a tag's click-through falling by the same test while the segment's other tags do
   not fall (a fall of everything is the click-through alert's).
@@ -28,6 +30,15 @@ MIN_TAG_PUSHES = 50
 SIZE_CHANGE = 0.25
 SIZE_DAYS = 3
 SIZE_MIN_MEMBERS = 30
+#: How many standard deviations of the segment's own churn a size change must pass: the net
+#: change over two weeks of a segment whose members come and go at random has a variance of
+#: about the members who entered and left in those days (a Poisson count each way).
+SIZE_Z = 4.0
+#: Days before the compared window from which the segment's usual churn is read.
+CHURN_DAYS = 28
+#: A segment that has lost this share of its members over ``LOSS_WEEKS`` raises a loss alert.
+LOSS_SHARE = 0.25
+LOSS_WEEKS = (4, 8)
 MIGRATION_SHARE = 0.1
 MIGRATION_MIN = 10
 
@@ -126,8 +137,26 @@ def click_through_fall(daily: dict[date, Rates], day: date,
     })
 
 
-def size_change(members: dict[date, int], day: date) -> Finding | None:
-    """Whether the segment grew or shrank by ``SIZE_CHANGE`` in two weeks, every recent day."""
+def churn_sd(churn: dict[date, int], day: date, days: int) -> float | None:
+    """The standard deviation of a net change over ``days`` days that the segment's own
+    churn (members entered + left per day) makes by chance, read from the ``CHURN_DAYS``
+    before ``day - days``; None without enough days."""
+    first = day - timedelta(days=days)
+    seen = [churn[d] for d in (first - timedelta(days=i) for i in range(CHURN_DAYS))
+            if churn.get(d) is not None]
+    if len(seen) < CHURN_DAYS // 2:
+        return None
+    # At least one member a day moves, so a segment that never moved still needs a change
+    # of a few members, not one. Ordinary churn is mostly members going quiet and coming
+    # back: over more than two weeks its net effect stops growing, so the horizon is capped.
+    return math.sqrt(max(sum(seen) / len(seen), 1.0) * min(days, RECENT_DAYS))
+
+
+def size_change(members: dict[date, int], day: date,
+                churn: dict[date, int] | None = None) -> Finding | None:
+    """Whether the segment grew or shrank by ``SIZE_CHANGE`` in two weeks, every recent day,
+    by more than its own churn makes by chance (``SIZE_Z``); ``churn`` is {day: entered +
+    left}, and without enough of it only the share is judged."""
     recent = [members.get(day - timedelta(days=i)) for i in range(SIZE_DAYS)]
     before = [members.get(day - timedelta(days=RECENT_DAYS + i)) for i in range(SIZE_DAYS)]
     if None in recent or None in before:
@@ -136,11 +165,42 @@ def size_change(members: dict[date, int], day: date) -> Finding | None:
     if base < SIZE_MIN_MEMBERS:
         return None
     changes = [(n - base) / base for n in recent]
-    if all(c >= SIZE_CHANGE for c in changes) or all(c <= -SIZE_CHANGE for c in changes):
-        now = sum(recent) / SIZE_DAYS
-        return Finding("size", numbers={
-            "before": round(base), "now": round(now), "change": (now - base) / base,
-            "days": RECENT_DAYS,
+    if not (all(c >= SIZE_CHANGE for c in changes) or all(c <= -SIZE_CHANGE for c in changes)):
+        return None
+    now = sum(recent) / SIZE_DAYS
+    sd = churn_sd(churn or {}, day, RECENT_DAYS)
+    z = (now - base) / sd if sd else None
+    if z is not None and abs(z) < SIZE_Z:
+        return None  # ordinary churn for a segment of this size
+    return Finding("size", numbers={
+        "before": round(base), "now": round(now), "change": (now - base) / base,
+        "days": RECENT_DAYS, "z": None if z is None else round(z, 1),
+    })
+
+
+def member_loss(members: dict[date, int], day: date,
+                churn: dict[date, int] | None = None) -> Finding | None:
+    """Whether the segment has lost ``LOSS_SHARE`` of its members over four or eight weeks
+    (the mean of its last three days against the day that many weeks before), beyond what
+    its churn makes by chance. The longest window that holds is reported."""
+    recent = [members.get(day - timedelta(days=i)) for i in range(SIZE_DAYS)]
+    if None in recent:
+        return None
+    now = sum(recent) / SIZE_DAYS
+    for weeks in sorted(LOSS_WEEKS, reverse=True):
+        then = members.get(day - timedelta(weeks=weeks))
+        if not then or then < SIZE_MIN_MEMBERS:
+            continue
+        loss = (then - now) / then
+        if loss < LOSS_SHARE or max(recent) > then * (1 - LOSS_SHARE):
+            continue
+        sd = churn_sd(churn or {}, day, weeks * 7)
+        z = (then - now) / sd if sd else None
+        if z is not None and z < SIZE_Z:
+            continue
+        return Finding("loss", numbers={
+            "before": then, "now": round(now), "loss": loss, "weeks": weeks,
+            "z": None if z is None else round(z, 1),
         })
     return None
 

@@ -4,7 +4,8 @@ Entered and left are net changes between two captured membership sets (``Members
 snapshot copies the memberships with one ``INSERT … SELECT`` and compares it with the set of the
 previous snapshot in SQL. The refresh itself is not touched (it runs every few minutes and a
 subscriber may flap in and out between two snapshots; editors want the day's net change).
-Sets are kept for ``MEMBERSHIP_DAYS_KEPT`` days only; the numbers are kept for good.
+Sets are kept for ``MEMBERSHIP_DAYS_KEPT`` days only; the numbers are kept for good. Once a
+week the member ids are also packed for the cohort view (``insights.cohorts``).
 
 Pushes are deliveries *sent* that day for a campaign target on the segment; clicks are the
 clicks on those pushes whenever they came, so re-taking a past day's snapshot picks up late
@@ -29,6 +30,7 @@ from ..models import (
     SegmentTagDay,
 )
 from ..tracking.page_tags import page_tags
+from .cohorts import take_weekly
 from .transitions import count_transitions, write_transitions
 
 
@@ -143,6 +145,7 @@ def take_snapshot(day: date | None = None, *, now: datetime | None = None,
     with transaction.atomic():
         if capture:
             capture_memberships(day)
+            take_weekly(day)
         has_set = capture or MembershipDay.objects.filter(day=day).exists()
         previous = previous_set_day(day) if has_set else None
         kept = {row.segment_id: row for row in SegmentDay.objects.filter(day=day)}

@@ -121,6 +121,7 @@ class SegmentAlert(models.Model):
         CLICK_THROUGH = "ctr", _("Click-through falling")
         SIZE = "size", _("Size changing fast")
         MIGRATION = "migration", _("Members moving to another segment")
+        LOSS = "loss", _("Losing members over weeks")
         TAG = "tag", _("A tag stops being clicked")
 
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="alerts",
@@ -155,3 +156,28 @@ class SegmentAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class SegmentMembersWeek(models.Model):
+    """Who was in a segment on a weekly point, packed: the subscriber ids, sorted, as the
+    differences between neighbours (4-byte unsigned) compressed with zlib. About one to two
+    bytes a member (a row per member would take 60 or more with its index), kept for
+    ``insights.cohorts.WEEKS_KEPT`` weeks, so "where did the members of four and eight weeks
+    ago go" can be answered (``insights.cohorts``)."""
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    day = models.DateField(_("day"))
+    members = models.PositiveIntegerField(_("members"), default=0)
+    packed_ids = models.BinaryField(_("members (packed)"))
+
+    class Meta:
+        verbose_name = _("segment members on a week")
+        verbose_name_plural = _("segment members on a week")
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "day"], name="pushseg_membersweek_unique"),
+        ]
+        indexes = [models.Index(fields=["day"], name="pushseg_membersweek_day")]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} on {self.day}: {self.members}"

@@ -35,6 +35,8 @@ class Subscriber(models.Model):
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
         #: Not seen and not reachable for ``RETIRE_AFTER_DAYS``: no longer sent to or tracked.
         RETIRED = "retired", _("Retired (unreachable)")
+        #: Its push service refuses our signature for it alone (made for another key).
+        INVALID = "invalid", _("Invalid")
 
     #: The push service URL; unique through ``endpoint_hash``.
     endpoint = models.TextField(_("endpoint"))
@@ -75,6 +77,8 @@ class Subscriber(models.Model):
     expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    #: Why the subscriber is no longer reached (an invalid one: what its push service said).
+    status_reason = models.CharField(_("status detail"), max_length=300, blank=True)
 
     objects = SubscriberQuerySet.as_manager()
 

@@ -95,6 +95,7 @@ def subscribe(
         "p256dh": clean.p256dh,
         "auth": clean.auth,
         "status": Subscriber.Status.ACTIVE,
+        "status_reason": "",
         "expired_at": None,
         "unsubscribed_at": None,
         "retired_at": None,

@@ -50,7 +50,7 @@ def retirable(now: datetime | None = None) -> QuerySet[Subscriber]:
 
 
 def purgeable(now: datetime | None = None) -> QuerySet[Subscriber]:
-    """Subscribers that ended (expired, unsubscribed, retired) ``PURGE_AFTER_DAYS`` ago.
+    """Subscribers that ended (expired, unsubscribed, retired, invalid) ``PURGE_AFTER_DAYS`` ago.
 
     Not while a delivery of theirs is unfinished (a sender may hold it), nor while a daily
     membership set still names them (the next snapshot compares with it); both clear up on
@@ -63,7 +63,8 @@ def purgeable(now: datetime | None = None) -> QuerySet[Subscriber]:
     Status = Subscriber.Status
     ended = (Q(status=Status.EXPIRED, expired_at__lt=cutoff)
              | Q(status=Status.UNSUBSCRIBED, unsubscribed_at__lt=cutoff)
-             | Q(status=Status.RETIRED, retired_at__lt=cutoff))
+             | Q(status=Status.RETIRED, retired_at__lt=cutoff)
+             | Q(status=Status.INVALID, expired_at__lt=cutoff))
     unfinished = Delivery.objects.filter(subscriber=OuterRef("pk"), status__in=UNFINISHED)
     in_a_set = MembershipDay.objects.filter(subscriber=OuterRef("pk"))
     return Subscriber.objects.filter(ended).exclude(Exists(unfinished)).exclude(Exists(in_a_set))

@@ -18,6 +18,8 @@ from .models import Rejection
 
 #: Faults below HTTP: no answer until the client gives up, or a TCP reset.
 CONNECTION_FAULTS = ("timeout", "reset")
+#: What a push service may answer for a message it accepted (RFC 8030 says 201).
+ACCEPT_STATUSES = (200, 201, 202)
 
 @dataclass
 class Behaviour:
@@ -40,6 +42,7 @@ class Behaviour:
     seed: int | None = None
     fail_mix: dict[str, float] | None = None
     hang_ms: int = 10_000
+    accept_status: int = 201
     rng: random.Random = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -55,6 +58,9 @@ class Behaviour:
             raise ValueError("retry_after must be >= 0")
         if int(self.hang_ms) < 0:
             raise ValueError("hang_ms must be >= 0")
+        if int(self.accept_status) not in ACCEPT_STATUSES:
+            raise ValueError(f"accept_status must be one of {ACCEPT_STATUSES}, "
+                             f"got {self.accept_status!r}")
         if self.fail_mix is not None:
             self.fail_mix = {str(kind): float(weight) for kind, weight in self.fail_mix.items()}
             for kind, weight in self.fail_mix.items():
@@ -72,7 +78,7 @@ class Behaviour:
     def from_json(cls, data: dict[str, Any]) -> Behaviour:
         """Build from a ``POST /control`` body; unknown keys are an error."""
         allowed = {"status", "retry_after", "delay_ms", "fail_rate", "fail_status", "seed",
-                   "fail_mix", "hang_ms"}
+                   "fail_mix", "hang_ms", "accept_status"}
         unknown = set(data) - allowed
         if unknown:
             raise ValueError(f"unknown behaviour keys: {sorted(unknown)}")
@@ -86,6 +92,7 @@ class Behaviour:
                 seed=None if data.get("seed") is None else int(data["seed"]),
                 fail_mix=None if data.get("fail_mix") is None else dict(data["fail_mix"]),
                 hang_ms=10_000 if data.get("hang_ms") is None else int(data["hang_ms"]),
+                accept_status=int(data.get("accept_status") or 201),
             )
         except (TypeError, ValueError, AttributeError) as exc:
             raise ValueError(str(exc)) from exc
@@ -101,6 +108,7 @@ class Behaviour:
             "seed": self.seed,
             "fail_mix": self.fail_mix,
             "hang_ms": self.hang_ms,
+            "accept_status": self.accept_status,
         }
 
     def injected_status(self) -> int | None:
@@ -163,6 +171,10 @@ class FaultInjector:
             b = self._per_sub.get(subscription_id, self.default)
             # The RNG is shared state, so draw under the lock for reproducible seeds.
             return b.delay_ms, b.injected_fault(), b.retry_after
+
+    def accept_status(self, subscription_id: str) -> int:
+        with self._lock:
+            return self._per_sub.get(subscription_id, self.default).accept_status
 
     def hang_ms(self, subscription_id: str) -> int:
         with self._lock:

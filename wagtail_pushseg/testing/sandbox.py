@@ -194,13 +194,15 @@ class PushSandbox:
         seed: int | None = None,
         fail_mix: dict[str, float] | None = None,
         hang_ms: int = 10_000,
+        accept_status: int = 201,
     ) -> None:
         """Inject faults for one subscription, or for all when ``endpoint_or_id`` is None.
 
         ``status``: always answer it (``retry_after`` adds ``Retry-After``);
         ``delay_ms``: answer slowly; ``fail_rate``/``fail_status``: fail that fraction at
         random (``seed`` makes it reproducible); ``fail_mix`` spreads those failures over
-        statuses, ``"timeout"`` (held ``hang_ms``, then dropped) and ``"reset"`` by weight.
+        statuses, ``"timeout"`` (held ``hang_ms``, then dropped) and ``"reset"`` by weight;
+        ``accept_status``: answer accepted messages with 200 or 202 instead of 201.
         """
         behaviour = Behaviour(
             status=status,
@@ -211,6 +213,7 @@ class PushSandbox:
             seed=seed,
             fail_mix=fail_mix,
             hang_ms=hang_ms,
+            accept_status=accept_status,
         )
         sub_id = None if endpoint_or_id is None else subscription_id_of(endpoint_or_id)
         self.faults.set(sub_id, behaviour)

@@ -123,7 +123,7 @@ class SandboxApp:
             sub_id, payload, ttl=ttl, urgency=urgency, topic=topic, vapid_claims=claims
         )
         headers = {"Location": f"/message/{msg.message_id}", "TTL": str(ttl)}
-        return web.Response(status=201, headers=headers)
+        return web.Response(status=self.faults.accept_status(sub_id), headers=headers)
 
     async def _connection_fault(self, request: web.Request, sub_id: str,
                                 kind: str) -> web.StreamResponse:

@@ -1,6 +1,5 @@
 """The composer's forms: the campaign (with the size check a push must pass) and its targets."""
 
-import copy
 import json
 
 from django import forms
@@ -9,15 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from ...campaigns.payloads import payload_template
-from ...delivery.payload import PayloadTooLarge
+from ...campaigns.payloads import payload_excess
 from ...models import Campaign, CampaignTarget, CampaignVariant, Segment
 from .controls import clean_controls, prepare_fields
 
-
-#: Stands in for the ids an unsaved campaign and its targets will get, so the size check
-#: counts them (they travel in the payload) with room to spare.
-PROBE_ID = 10**12 - 1
 
 CAMPAIGN_TOO_LONG = _(
     "This notification is too long to fit in a push: cut %(n)s characters from this text "
@@ -44,23 +38,6 @@ def characters_to_cut(text: str, excess: int) -> int:
         if saved >= excess:
             return count
     return excess
-
-
-def payload_excess(campaign: Campaign, target: CampaignTarget | None = None,
-                   variant: CampaignVariant | None = None) -> int:
-    """How many bytes the push for ``campaign`` (and ``target``'s or ``variant``'s wording,
-    with the click and receipt links the sender adds) is over the limit; 0 when it fits.
-    Works on unsaved instances."""
-    probe = copy.copy(campaign)
-    probe.pk = campaign.pk or PROBE_ID
-    if target is not None:
-        target = copy.copy(target)
-        target.pk = target.pk or PROBE_ID
-    try:
-        payload_template(probe, target, variant)
-    except PayloadTooLarge as exc:
-        return exc.excess
-    return 0
 
 
 class TargetForm(WagtailAdminModelForm):

@@ -16,6 +16,7 @@ from wagtail.admin.panels import Panel
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
+from ...insights.cohorts import LAPSED, NOWHERE, STILL, UNSUBSCRIBED, destinations
 from ...models import Segment, SegmentAlert, SegmentDay, SegmentTransition
 from ..charts import bar_chart, line_chart, series
 from ..permissions import ANY, RegisteredPolicy, can_view_segments
@@ -54,6 +55,27 @@ def history_charts(segment: Segment, rows: list[SegmentDay],
         series(_("Went to it"), [went for _n, _c, went in transitions], index=2),
     ], y_label=_("subscribers"))
     return {"members": members, "ctr": ctr, "pushes": pushes, "transitions": moves}
+
+
+def cohort_chart(segment: Segment) -> dict | None:
+    """Stacked bars of where the members of four and eight weeks ago are today; None before
+    a weekly member set is that old."""
+    found = destinations(segment.pk, timezone.localdate())
+    if not found:
+        return None
+    names = dict(Segment.objects.values_list("pk", "name"))
+    others = sorted({pk for result in found for pk in result.others},
+                    key=lambda pk: -sum(result.others[pk] for result in found))[:4]
+    labels = [_("%(weeks)s weeks ago") % {"weeks": result.weeks} for result in found]
+    rows = [(_("Still members"), [r.counts[STILL] for r in found])]
+    rows += [(_("Now in %(name)s") % {"name": names.get(pk, "?")},
+              [r.others[pk] for r in found]) for pk in others]
+    rows += [(_("In no segment"), [r.counts[NOWHERE] for r in found]),
+             (_("Lapsed"), [r.counts[LAPSED] for r in found]),
+             (_("Unsubscribed"), [r.counts[UNSUBSCRIBED] for r in found])]
+    return bar_chart(labels, [series(label, values, index=i)
+                              for i, (label, values) in enumerate(rows)],
+                     stacked=True, y_label=_("members then"))
 
 
 def transitions_of(segment: Segment, since) -> list[tuple[str, int, int]]:
@@ -100,6 +122,7 @@ class SegmentHistoryView(PermissionCheckedMixin, SegmentBreadcrumbsMixin,
             segment=self.segment, form=form, rows=rows, days=days,
             recent_rows=rows[-14:][::-1], transitions=transitions,
             charts=history_charts(self.segment, rows, transitions),
+            cohort_chart=cohort_chart(self.segment),
             open_alerts=alerts.filter(resolved_at__isnull=True).order_by("-opened_at"),
             resolved_alerts=alerts.filter(resolved_at__isnull=False,
                                           resolved_on__gt=since).order_by("-resolved_at")[:10],

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ...conf import pushseg_settings
 from ...delivery.async_sender import DEFERRED, OutgoingPush, send_many_sync
 from ...delivery.payload import PayloadTooLarge
-from ...delivery.results import Outcome, PushResult
+from ...delivery.results import Outcome, PushResult, pks_by_status
 from ...delivery.vapid import configured_signer
 from ...models import Campaign, CampaignTarget, Delivery, Profile, Subscriber
 from ..payloads import payload_template, topic_for
@@ -26,6 +26,7 @@ from ..variants import variants_by_target
 from . import rate_budget
 from .claim import claim, due_work
 from .controls import hold_back
+from .refusals import settle_refusals
 
 
 @dataclass
@@ -104,26 +105,14 @@ def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
     for (pk, _target, subscriber_id, _e, _p, _a, attempts, *_), push in zip(rows, pushes,
                                                                          strict=True):
         outcomes[push.outcome].append((pk, subscriber_id, attempts, push))
-    refused = [row for row in outcomes.get(Outcome.FAILED, []) if row[3].status in AUTH_REFUSED]
-    if _breaker_trips(len(refused), len(outcomes.get(Outcome.SENT, []))):
-        # Push services refusing our signature is our problem, not the subscribers': put
-        # those deliveries back untouched and stop the campaign until someone fixes VAPID.
-        outcomes[Outcome.FAILED] = [r for r in outcomes[Outcome.FAILED] if r not in refused]
-        Delivery.objects.filter(pk__in=[r[0] for r in refused]).update(
-            status=Delivery.Status.PENDING, lease_until=None
-        )
+    # 401/403: push services refusing our signature is our problem (those go back to pending
+    # and the campaign stops until someone fixes VAPID); one subscription refused alone is
+    # its own (retried, then invalid).
+    refused = settle_refusals(rows, outcomes)
+    if refused:
         _pause_for_vapid(campaign, refused[0][3])
     _write(campaign, outcomes, result)
     return result
-
-
-#: Answers that mean "we do not accept your VAPID signature / key".
-AUTH_REFUSED = (401, 403)
-
-
-def _breaker_trips(refused: int, sent: int) -> bool:
-    """Many refusals, or refusals and nothing getting through: a VAPID problem, not noise."""
-    return refused >= pushseg_settings.VAPID_BREAKER_FAILURES or (refused and not sent)
 
 
 def _pause_for_vapid(campaign: Campaign, example: PushResult) -> None:
@@ -154,19 +143,21 @@ def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResul
     max_attempts = pushseg_settings.DELIVERY_MAX_ATTEMPTS
     with transaction.atomic():
         sent = outcomes.get(Outcome.SENT, [])
-        if sent:
-            Delivery.objects.filter(pk__in=[r[0] for r in sent]).update(
-                status=Delivery.Status.SENT, sent_at=now, status_code=201, lease_until=None,
+        for code, pks in pks_by_status(sent).items():
+            Delivery.objects.filter(pk__in=pks).update(
+                status=Delivery.Status.SENT, sent_at=now, status_code=code, lease_until=None,
                 attempts=F("attempts") + 1, attempted_at=now,
             )
+        if sent:
             _count_received([r[1] for r in sent], now)
             result.sent += len(sent)
         gone = outcomes.get(Outcome.GONE, [])
-        if gone:
-            Delivery.objects.filter(pk__in=[r[0] for r in gone]).update(
+        for code, pks in pks_by_status(gone).items():
+            Delivery.objects.filter(pk__in=pks).update(
                 status=Delivery.Status.EXPIRED, lease_until=None, attempts=F("attempts") + 1,
-                reason="subscription gone", attempted_at=now,
+                status_code=code, reason="subscription gone", attempted_at=now,
             )
+        if gone:
             Subscriber.objects.filter(pk__in=[r[1] for r in gone]).update(
                 status=Subscriber.Status.EXPIRED, expired_at=now
             )

@@ -8,9 +8,10 @@ from django.db.models import Count
 from tqdm import tqdm
 
 from ...campaigns import services
+from ...campaigns.payloads import largest_payload_excess
 from ...campaigns.planning import audience_counts
 from ...campaigns.sending.engine import send_chunk
-from ...delivery.payload import PayloadTooLarge
+from ...delivery.payload import MAX_PLAINTEXT_BYTES, PayloadTooLarge
 from ...models import Campaign, CampaignTarget, Delivery, Segment
 
 
@@ -63,12 +64,11 @@ class Command(BaseCommand):
                                               sort_order=order)
             campaign.excluded_segments.set(excluded)
             campaign.save()
-            try:
-                from ...campaigns.payloads import payload_template
-
-                payload_template(campaign)  # the size the sender sends, links included
-            except PayloadTooLarge as exc:
-                raise CommandError(str(exc)) from None
+            # The largest payload the sender will send: every target (its id travels in the
+            # payload) and variant, links included; the admin form's check, for a saved one.
+            excess = largest_payload_excess(campaign)
+            if excess:
+                raise CommandError(str(PayloadTooLarge(MAX_PLAINTEXT_BYTES + excess)))
             if o["dry_run"]:
                 self._print_audience(campaign)
                 transaction.set_rollback(True)
@@ -90,6 +90,8 @@ class Command(BaseCommand):
         while True:
             result = send_chunk(campaign.pk)
             bar.update(result.sent + result.expired + result.failed + result.capped)
+            if Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.PAUSED).exists():
+                break  # the VAPID breaker stopped it: nothing more goes out until resumed
             # Throttled: the global send rate is spent for now, not the work.
             if not result.claimed and not result.throttled:
                 waiting = Delivery.objects.filter(campaign=campaign, status="retry").count()
@@ -98,10 +100,14 @@ class Command(BaseCommand):
                 time.sleep(1)  # retries are due later; keep going until they end
         bar.close()
         services.finish_if_done(campaign)
+        campaign.refresh_from_db()
         counts = dict(
             Delivery.objects.filter(campaign=campaign).values_list("status").annotate(n=Count("pk"))
         )
-        self.stdout.write(
-            f"Campaign {campaign.pk}: {planned} planned, "
-            + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        )
+        summary = f"Campaign {campaign.pk}: {planned} planned, " + ", ".join(
+            f"{n} {status}" for status, n in sorted(counts.items()))
+        if campaign.status in (Campaign.Status.FAILED, Campaign.Status.PAUSED):
+            # Nothing (more) reached anyone: a script running this must not read success.
+            state = campaign.get_status_display().lower()
+            raise CommandError(f"{summary}. The campaign is {state}: {campaign.status_reason}")
+        self.stdout.write(summary)
