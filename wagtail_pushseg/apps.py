@@ -13,6 +13,7 @@ class WagtailPushsegConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the system checks)
         from .schedules import ensure_schedules
+        from .segments import kinds  # noqa: F401  (registers the rule kinds)
 
         post_migrate.connect(ensure_schedules, sender=self)
 

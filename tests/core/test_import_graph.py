@@ -1,8 +1,8 @@
 """The package's import graph, read from the source with ``ast`` (no module is imported).
 
 Every ``import`` counts, function-level ones included: a lazy import still ties two modules
-together, and one that only dodges a cycle hides it from a reader. Implicit imports of parent
-packages do not count (every module has them).
+together, and one that only dodges a cycle hides it from a reader. Importing ``a.b.c`` counts
+as importing ``a.b`` too (its ``__init__`` runs), unless ``a.b`` is the importer's own package.
 """
 
 import ast
@@ -22,14 +22,6 @@ TRANSPORT_MAY_IMPORT = {f"{PACKAGE}.conf", f"{PACKAGE}.base64url"}
 #: Libraries the transport has no business with.
 TRANSPORT_MAY_NOT_IMPORT = ("django.db", "wagtail")
 
-#: Import edges (importer, imported) of cycles outside this test's first purpose that another
-#: change is removing; each is one edge of a known cycle. Empty this list when they land.
-KNOWN_CYCLE_EDGES = {
-    # models/segments -> segments/graph -> models (issue 15, "models/segments → segments/graph
-    # → models"), being fixed separately.
-    (f"{PACKAGE}.segments.graph", f"{PACKAGE}.models"),
-}
-
 
 def module_name(path: Path) -> str:
     parts = path.relative_to(ROOT.parent).with_suffix("").parts
@@ -40,12 +32,24 @@ def all_modules() -> dict[str, Path]:
     return {module_name(path): path for path in sorted(ROOT.rglob("*.py"))}
 
 
+def runtime_nodes(node: ast.AST):
+    """Every node below ``node`` but the body of ``if TYPE_CHECKING:`` (never run)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+            for other in child.orelse:
+                yield other
+                yield from runtime_nodes(other)
+            continue
+        yield child
+        yield from runtime_nodes(child)
+
+
 def imported_names(name: str, path: Path) -> set[str]:
-    """Every absolute name ``name`` imports: ``from x import y`` gives ``x.y``, which is the
-    module ``x.y`` or a name in ``x`` (see ``internal_target``)."""
+    """Every absolute name ``name`` imports when it runs: ``from x import y`` gives ``x.y``,
+    which is the module ``x.y`` or a name in ``x`` (see ``internal_target``)."""
     is_package = path.name == "__init__.py"
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in runtime_nodes(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -70,6 +74,14 @@ def internal_target(imported: str, modules: dict[str, Path]) -> str | None:
     return None
 
 
+def with_packages(target: str, importer: str) -> set[str]:
+    """``target`` and the packages whose ``__init__`` importing it runs, but for the
+    importer's own packages (running already: siblings import each other through them)."""
+    parts = target.split(".")
+    own = {".".join(importer.split(".")[:i]) for i in range(1, importer.count(".") + 1)}
+    return {".".join(parts[:i]) for i in range(2, len(parts) + 1)} - own
+
+
 def import_graph() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """(internal edges, every imported name) per module."""
     modules = all_modules()
@@ -77,11 +89,10 @@ def import_graph() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     raw: dict[str, set[str]] = {}
     for name, path in modules.items():
         raw[name] = imported_names(name, path)
-        edges[name] = {
-            target for imported in raw[name]
-            if imported.startswith(PACKAGE)
-            and (target := internal_target(imported, modules)) not in (None, name)
-        }
+        targets = {internal_target(imported, modules)
+                   for imported in raw[name] if imported.startswith(PACKAGE)}
+        edges[name] = {module for target in targets - {None}
+                       for module in with_packages(target, name)} - {name}
     return edges, raw
 
 
@@ -194,14 +205,6 @@ def test_one_http_stack():
 
 def test_no_import_cycles(graph):
     edges, _raw = graph
-    pruned = {name: targets - {t for (n, t) in KNOWN_CYCLE_EDGES if n == name}
-              for name, targets in edges.items()}
-    cycles = [" -> ".join(one_cycle(component, pruned))
-              for component in strongly_connected(pruned)]
+    cycles = [" -> ".join(one_cycle(component, edges))
+              for component in strongly_connected(edges)]
     assert not cycles, "import cycles:\n" + "\n".join(cycles)
-
-
-def test_known_cycle_edges_still_exist(graph):
-    """A known edge that is gone should leave the list too."""
-    edges, _raw = graph
-    assert {(n, t) for (n, t) in KNOWN_CYCLE_EDGES if t not in edges.get(n, ())} == set()

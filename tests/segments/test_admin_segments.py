@@ -9,8 +9,9 @@ from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from wagtail_pushseg.models import Segment
+from wagtail_pushseg.segments.kinds.interests import TagInterest
 from wagtail_pushseg.segments.parse import rule_tree
-from wagtail_pushseg.segments.rules import NONE, TagInterest
+from wagtail_pushseg.segments.rules import NONE
 from wagtail_pushseg.segments.rules import Group as RuleGroup
 
 from .conftest import block, make_affinity, make_member, make_segment, make_subscriber

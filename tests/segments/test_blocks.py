@@ -9,7 +9,8 @@ from wagtail.blocks import StreamBlockValidationError
 
 from wagtail_pushseg.models import Segment
 from wagtail_pushseg.segments.blocks import MAX_DEPTH, GroupBlock, SegmentRulesBlock, rule_blocks
-from wagtail_pushseg.segments.parse import RULE_TYPES, rule_tree
+from wagtail_pushseg.segments.parse import rule_tree
+from wagtail_pushseg.segments.registry import rule_kinds
 
 from .conftest import block, group, make_segment
 
@@ -39,7 +40,7 @@ def errors_for(*items: dict) -> list[str]:
 
 def test_every_rule_type_is_a_block_with_help_for_editors():
     names = [name for name, _ in rule_blocks()]
-    assert sorted(names) == sorted(RULE_TYPES)
+    assert names == rule_kinds.names()
     for name, rule in rule_blocks():
         assert str(rule.meta.help_text), name
         assert str(rule.meta.label), name

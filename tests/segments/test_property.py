@@ -1,5 +1,5 @@
 """Property: for random subscribers and random rule trees, the one-statement SQL degrees equal
-the plain-Python reference evaluator's to 1e-9, and a refresh stores exactly the members the
+the plain-Python reference evaluator's to 1e-15, and a refresh stores exactly the members the
 reference says reach the threshold. Run on SQLite and on PostgreSQL (``DATABASE_URL``)."""
 
 from datetime import timedelta
@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wagtail_pushseg.models import Membership
-from wagtail_pushseg.segments.blocks import BROWSERS, PLATFORMS
 from wagtail_pushseg.segments.compiler import degree_queryset
+from wagtail_pushseg.segments.kinds.device import BROWSERS, PLATFORMS
 from wagtail_pushseg.segments.reference import reference_degree
 from wagtail_pushseg.segments.refresh import refresh_segment
 from wagtail_pushseg.tracking.activity import day_number
@@ -210,7 +210,7 @@ def _check(population, rules, threshold):
             if sub.status != "active":
                 assert sub.pk not in sql
                 continue
-            assert sql.get(sub.pk, 0.0) == pytest.approx(python, abs=1e-9), (sub.pk, rules)
+            assert sql.get(sub.pk, 0.0) == pytest.approx(python, abs=1e-15), (sub.pk, rules)
             expected[sub.pk] = python
 
         segment = make_segment(rules, threshold=threshold)
@@ -221,7 +221,7 @@ def _check(population, rules, threshold):
             if abs(python - threshold) > 1e-9:  # exactly at the threshold either way is fine
                 assert (pk in stored) == (python >= threshold), (pk, python, threshold)
             if pk in stored:
-                assert stored[pk] == pytest.approx(python, abs=1e-9)
+                assert stored[pk] == pytest.approx(python, abs=1e-15)
         transaction.set_rollback(True)
 
 

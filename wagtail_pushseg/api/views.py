@@ -10,6 +10,7 @@ from ..tracking import custom_events
 from ..tracking.page_tags import page_tags
 from ..tracking.recorder import record_custom_event, record_page_view
 from ..tracking.visitors import is_bot, subscriber_for, visitor_id
+from ..validation import InvalidInput
 from .protection import ApiError, public_json_endpoint, rate_limited
 
 
@@ -32,7 +33,7 @@ def subscribe(request: HttpRequest, data) -> JsonResponse:
     """Store the browser's PushSubscription; answers 201 when new, 200 when already known."""
     try:
         clean = services.parse_subscription(data)
-    except services.InvalidSubscription as exc:
+    except InvalidInput as exc:
         raise ApiError(400, str(exc), exc.field) from None
     subscriber, created = services.subscribe(
         clean,
@@ -83,7 +84,7 @@ def track(request: HttpRequest, data) -> JsonResponse:
     """Record a custom event, or a page view reported by the script on fully cached sites."""
     try:
         event = custom_events.parse_event(data)
-    except custom_events.InvalidEvent as exc:
+    except InvalidInput as exc:
         raise ApiError(400, str(exc), exc.field) from None
     subscriber = subscriber_for(request)
     if subscriber is None:

@@ -18,6 +18,7 @@ from django.db import connection
 
 from ..models import Campaign, Delivery, Membership, Segment, Subscriber
 from ..segments.compiler import all_degrees_sql
+from ..sql import degrees_at_least, table
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,6 @@ class Audience:
         )
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
 def _as_audience(campaign: "Campaign | Audience") -> Audience:
     return campaign if isinstance(campaign, Audience) else Audience.of(campaign)
 
@@ -75,14 +72,12 @@ def _target_sql(target: AudienceTarget, min_degree: float | None,
     floor = segment.threshold if min_degree is None else min_degree
     if floor >= segment.threshold:
         # Stored memberships hold everyone at or above the threshold.
-        sql = (f"SELECT subscriber_id, degree FROM {_q(Membership._meta.db_table)} "
+        sql = (f"SELECT subscriber_id, degree FROM {table(Membership)} "
                "WHERE segment_id = %s AND degree >= %s")
         params: tuple = (segment.pk, floor)
     else:
         # Below the threshold nobody is stored: evaluate the rules afresh.
-        degrees_sql, degrees_params = all_degrees_sql(segment, now)
-        sql = f"SELECT d.subscriber_id, d.degree FROM ({degrees_sql}) d WHERE d.degree >= %s"
-        params = (*degrees_params, floor)
+        sql, params = degrees_at_least(*all_degrees_sql(segment, now), floor)
     return Candidates(target.key, target.sort_order, sql, params)
 
 
@@ -107,7 +102,7 @@ def candidates_sql(campaign: "Campaign | Audience",
         parts.append(f"SELECT t.subscriber_id, %s AS target_id, %s AS sort_order, t.degree "
                      f"FROM ({c.sql}) t")
         params += [c.target_id, c.sort_order, *c.params]
-    subscriber, membership = _q(Subscriber._meta.db_table), _q(Membership._meta.db_table)
+    subscriber, membership = table(Subscriber), table(Membership)
     params.append(Subscriber.Status.ACTIVE)
     exclusion = ""
     excluded = list(audience.excluded_segment_ids)
@@ -147,10 +142,9 @@ def audience_sql(campaign: "Campaign | Audience",
 def plan_deliveries(campaign: Campaign, now: datetime | None = None) -> int:
     """Write the campaign's deliveries; returns how many rows the statement inserted."""
     select_sql, params = audience_sql(campaign, now)
-    table = _q(Delivery._meta.db_table)
     sql = (
-        f"INSERT INTO {table} (campaign_id, subscriber_id, target_id, degree, status, attempts, "
-        "reason) "
+        f"INSERT INTO {table(Delivery)} "
+        "(campaign_id, subscriber_id, target_id, degree, status, attempts, reason) "
         f"SELECT %s, a.subscriber_id, a.target_id, a.degree, %s, 0, '' FROM ({select_sql}) a "
         # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT to parse it.
         "WHERE 1 = 1 ON CONFLICT (campaign_id, subscriber_id) DO NOTHING"

@@ -9,8 +9,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..models import Segment
+from ..segments.kinds.interests import TagInterest
 from ..segments.parse import InvalidRules, rule_tree
-from ..segments.rules import NONE, Group, TagInterest
+from ..segments.rules import NONE, Group
 from ..tracking.page_tags import page_tags
 
 

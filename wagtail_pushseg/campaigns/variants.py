@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ..models import Campaign, CampaignTarget, CampaignVariant, Delivery
+from ..sql import table
 
 
 LETTERS = "ABCD"
@@ -57,7 +58,7 @@ def assign_variants(campaign: Campaign, now: datetime | None = None) -> int:
     With a test share, only that share (rounded up) of each target with variants is dealt;
     the rest is held until ``ab_winner.release_winners`` gives it the winning wording.
     """
-    table = connection.ops.quote_name(Delivery._meta.db_table)
+    rows = table(Delivery)
     share = campaign.ab_test_share or 100
     variants = variants_by_target(campaign)
     until = (now or timezone.now()) + timedelta(minutes=campaign.ab_test_wait)
@@ -67,15 +68,15 @@ def assign_variants(campaign: Campaign, now: datetime | None = None) -> int:
         for target_id, extra in variants.items():
             # r < n * share / 100, in integers: the first ceil(n * share %) of a random order.
             cursor.execute(
-                f"UPDATE {table} SET "
+                f"UPDATE {rows} SET "
                 "variant = CASE WHEN dealt.r * 100 < dealt.n * %s THEN dealt.r %% %s ELSE 0 END, "
                 "status = CASE WHEN dealt.r * 100 < dealt.n * %s THEN %s ELSE %s END, "
                 "reason = CASE WHEN dealt.r * 100 < dealt.n * %s THEN '' ELSE %s END, "
                 "next_attempt_at = CASE WHEN dealt.r * 100 < dealt.n * %s THEN NULL ELSE %s END "
                 "FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY RANDOM()) - 1 AS r, "
-                f"COUNT(*) OVER () AS n FROM {table} WHERE campaign_id = %s AND target_id = %s "
+                f"COUNT(*) OVER () AS n FROM {rows} WHERE campaign_id = %s AND target_id = %s "
                 "AND attempts = 0 AND (status = %s OR (status = %s AND reason = %s))"
-                f") dealt WHERE {table}.id = dealt.id",
+                f") dealt WHERE {rows}.id = dealt.id",
                 [share, len(extra) + 1, share, Delivery.Status.PENDING, Delivery.Status.RETRY,
                  share, HELD, share, fallback, campaign.pk, target_id,
                  Delivery.Status.PENDING, Delivery.Status.RETRY, HELD],

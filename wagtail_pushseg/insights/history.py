@@ -29,6 +29,7 @@ from ..models import (
     SegmentDay,
     SegmentTagDay,
 )
+from ..sql import table
 from ..tracking.page_tags import page_tags
 from .cohorts import take_weekly
 from .transitions import count_transitions, write_transitions
@@ -62,12 +63,11 @@ def _db_day(day: date):
 
 def capture_memberships(day: date) -> int:
     """Store the current memberships as ``day``'s set (replacing one stored before)."""
-    table = connection.ops.quote_name(MembershipDay._meta.db_table)
-    source = connection.ops.quote_name(Membership._meta.db_table)
+    days, source = table(MembershipDay), table(Membership)
     MembershipDay.objects.filter(day=day).delete()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (day, segment_id, subscriber_id, degree) "
+            f"INSERT INTO {days} (day, segment_id, subscriber_id, degree) "
             f"SELECT %s, segment_id, subscriber_id, degree FROM {source}",
             (_db_day(day),),
         )
@@ -84,10 +84,10 @@ def previous_set_day(day: date) -> date | None:
 
 def _changes(day: date, previous: date) -> tuple[dict[int, int], dict[int, int]]:
     """Members entered and left per segment between the sets of ``previous`` and ``day``."""
-    table = connection.ops.quote_name(MembershipDay._meta.db_table)
+    days = table(MembershipDay)
     sql = (
-        f"SELECT a.segment_id, COUNT(*) FROM {table} a WHERE a.day = %s AND NOT EXISTS "
-        f"(SELECT 1 FROM {table} b WHERE b.day = %s AND b.segment_id = a.segment_id "
+        f"SELECT a.segment_id, COUNT(*) FROM {days} a WHERE a.day = %s AND NOT EXISTS "
+        f"(SELECT 1 FROM {days} b WHERE b.day = %s AND b.segment_id = a.segment_id "
         "AND b.subscriber_id = a.subscriber_id) GROUP BY a.segment_id"
     )
     with connection.cursor() as cursor:

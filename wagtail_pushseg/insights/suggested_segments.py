@@ -38,15 +38,12 @@ from datetime import datetime, timedelta
 from itertools import combinations
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateTimeField, F, FloatField, Value, When
-from django.db.models.functions import Greatest, Power
-from django.db.models.lookups import LessThan
+from django.db.models import Count
 from django.utils import timezone
 
 from ..conf import pushseg_settings
 from ..models import Event, Membership, Segment, SegmentSuggestion, Subscriber, TagAffinity
-from ..segments.compiler import DAY, FORGOTTEN_AFTER_HALF_LIVES
-from ..segments.sql import Float, SecondsBetween
+from ..sql import Float, decayed_score, table
 
 
 logger = logging.getLogger(__name__)
@@ -95,18 +92,6 @@ def growth(recent: int, baseline: float) -> float | None:
 # --- Reading the data (a few bulk statements) ------------------------------------------
 
 
-def _decayed_score(now: datetime):
-    """The affinity's score at ``now``, computed as the rule compiler computes it."""
-    now_value = Value(now, output_field=DateTimeField())
-    elapsed_days = Greatest(Float(0.0), SecondsBetween(now_value, F("updated_at"))) / Float(DAY)
-    exponent = (Float(0.0) - elapsed_days) / Float(pushseg_settings.TAG_HALF_LIFE_DAYS)
-    return Case(
-        When(LessThan(exponent, Float(-FORGOTTEN_AFTER_HALF_LIVES)), then=Float(0.0)),
-        default=F("score") * Power(Float(2.0), exponent),
-        output_field=FloatField(),
-    )
-
-
 def _strong_affinities(now: datetime):
     minimum = pushseg_settings.SUGGESTION_MIN_AFFINITY
     # A raw score below the minimum can only be lower once decayed: the index on (tag,
@@ -115,7 +100,8 @@ def _strong_affinities(now: datetime):
         TagAffinity.objects.filter(
             subscriber__status=Subscriber.Status.ACTIVE, score__gte=minimum
         )
-        .annotate(now_score=_decayed_score(now))
+        # The score at ``now`` exactly as a tag-interest rule reads it.
+        .annotate(now_score=decayed_score(now, pushseg_settings.TAG_HALF_LIFE_DAYS))
         .filter(now_score__gte=Float(minimum))
         .order_by()
     )
@@ -143,8 +129,7 @@ def _window_starts(now: datetime) -> list[datetime]:
 def _page_view_tags_sql(select: str, where: str = "", group: str = "") -> str:
     """Page views of active subscribers in the windows, one row per tag (``j.value``) and
     ``w`` the window (0: recent), on either database: events keep their pages' tags as JSON."""
-    event = connection.ops.quote_name(Event._meta.db_table)
-    subscriber = connection.ops.quote_name(Subscriber._meta.db_table)
+    event, subscriber = table(Event), table(Subscriber)
     unnest = (
         "jsonb_array_elements_text(e.tags) AS j(value)" if connection.vendor == "postgresql"
         else "json_each(e.tags) AS j"

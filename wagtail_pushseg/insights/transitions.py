@@ -6,20 +6,21 @@ from datetime import date
 from django.db import connection
 
 from ..models import MembershipDay, SegmentTransition
+from ..sql import table
 
 
 def count_transitions(day: date, previous: date) -> dict[tuple[int, int], int]:
     """{(from segment, to segment): subscribers} who left the first and entered the second
     between ``previous``'s set and ``day``'s."""
-    table = connection.ops.quote_name(MembershipDay._meta.db_table)
+    days = table(MembershipDay)
     ops = connection.ops
     sql = (
-        f"SELECT l.segment_id, e.segment_id, COUNT(*) FROM {table} l "
-        f"JOIN {table} e ON e.subscriber_id = l.subscriber_id AND e.segment_id <> l.segment_id "
+        f"SELECT l.segment_id, e.segment_id, COUNT(*) FROM {days} l "
+        f"JOIN {days} e ON e.subscriber_id = l.subscriber_id AND e.segment_id <> l.segment_id "
         "WHERE l.day = %s AND e.day = %s "
-        f"AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.day = %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {days} x WHERE x.day = %s "
         "AND x.segment_id = l.segment_id AND x.subscriber_id = l.subscriber_id) "
-        f"AND NOT EXISTS (SELECT 1 FROM {table} y WHERE y.day = %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {days} y WHERE y.day = %s "
         "AND y.segment_id = e.segment_id AND y.subscriber_id = e.subscriber_id) "
         "GROUP BY l.segment_id, e.segment_id"
     )

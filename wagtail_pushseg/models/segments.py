@@ -5,9 +5,13 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.blocks import StreamBlockValidationError
 from wagtail.fields import StreamField
 
 from ..segments.blocks import SegmentRulesBlock
+from ..segments.graph import dependency_error
+from ..segments.parse import rule_tree
+from ..segments.rules import Group
 from .subscribers import Subscriber
 
 
@@ -39,8 +43,10 @@ class Segment(models.Model):
         _("description"), blank=True,
         help_text=_("Who this segment is for, in a sentence, for other editors."),
     )
+    # The class, not an instance: Wagtail makes the block on first use, once the rule kinds
+    # are registered (segments.registry).
     rules = StreamField(
-        SegmentRulesBlock(), verbose_name=_("rules"),
+        SegmentRulesBlock, verbose_name=_("rules"),
         help_text=_("A subscriber must match all of these; use a group for “any” or “none”."),
     )
     threshold = models.FloatField(
@@ -88,10 +94,8 @@ class Segment(models.Model):
             self.slug = slugify(self.name)[:100] or "segment"
         super().save(*args, **kwargs)
 
-    def rule_tree(self):
+    def rule_tree(self) -> Group:
         """The rules as plain data (:class:`wagtail_pushseg.segments.rules.Group`)."""
-        from ..segments.parse import rule_tree
-
         return rule_tree(self.rules)
 
     def depends_on(self) -> set[int]:
@@ -114,10 +118,6 @@ class Segment(models.Model):
             raise ValidationError(errors)
 
     def _rules_error(self):
-        from wagtail.blocks import StreamBlockValidationError
-
-        from ..segments.graph import dependency_error
-
         try:
             self.rules.stream_block.clean(self.rules)
         except StreamBlockValidationError as error:

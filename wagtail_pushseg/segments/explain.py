@@ -1,7 +1,7 @@
 """Why a subscriber is (not) in a segment, in words: each rule's measure and degree, nested like
 the rules, and the total against the threshold.
 
-Built on the reference evaluator's breakdown, e.g.::
+Built on the reference evaluator's breakdown and each rule kind's ``words``, e.g.::
 
     Loyal readers: 0.50 (threshold 0.50) → member
       all of these (the weakest counts) → 0.50
@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from ..models import Segment, Subscriber
 from . import rules as r
@@ -71,13 +70,14 @@ class Explanation:
         return "\n".join(out)
 
 
-def _num(x: float) -> str:
+def number_words(x: float) -> str:
     """2.3, 2, 0.25: at most two decimals, no trailing zeros."""
     return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
-def _ramp_words(ramp: r.Ramp, scale: float = 1.0) -> str:
-    start, full = _num(ramp.start * scale), _num(ramp.full * scale)
+def ramp_words(ramp: r.Ramp, scale: float = 1.0) -> str:
+    """"starts counting at 2, fully counts at 6", or "at least 5" for a step."""
+    start, full = number_words(ramp.start * scale), number_words(ramp.full * scale)
     if ramp.is_step:
         return (_("at least %(n)s") if ramp.at_least else _("at most %(n)s")) % {"n": start}
     return _("starts counting at %(start)s, fully counts at %(full)s") % {
@@ -85,54 +85,9 @@ def _ramp_words(ramp: r.Ramp, scale: float = 1.0) -> str:
     }
 
 
-def _ago(days: float, never: str, template: str) -> str:
-    return never if math.isinf(days) else template % {"days": _num(days)}
-
-
-def _measure_words(rule: r.Rule, m: Any, names: dict[int, str]) -> str:
-    if isinstance(rule, r.TagInterest):
-        scores = ", ".join(f"{tag} {_num(m[tag])}" for tag in rule.tags)
-        if len(rule.tags) == 1:
-            return _("affinity to %(scores)s") % {"scores": scores}
-        which = _("all of") if rule.match == r.ALL else _("any of")
-        return _("affinity to %(which)s %(scores)s") % {"which": which, "scores": scores}
-    if isinstance(rule, r.VisitRegularity):
-        return _("active %(n)s of the last %(weeks)s weeks") % {"n": m, "weeks": rule.weeks}
-    if isinstance(rule, r.RecentVisit | r.Lapsed):
-        return _ago(m, _("no visit recorded"), _("last visit %(days)s days ago"))
-    if isinstance(rule, r.ClickedRecently):
-        return _ago(m, _("never clicked a push"), _("last clicked a push %(days)s days ago"))
-    if isinstance(rule, r.SubscriptionAge):
-        return _("subscribed %(days)s days ago") % {"days": _num(m)}
-    if isinstance(rule, r.SaleShare):
-        return _("%(pct)s%% of recent visits to sale pages") % {"pct": _num(100 * m)}
-    if isinstance(rule, r.ClickThrough):
-        return _("clicked %(pct)s%% of pushes received") % {"pct": _num(100 * m)}
-    if isinstance(rule, r.IgnoredPushes):
-        return ngettext("ignored the last push", "ignored the last %(n)s pushes", m) % {"n": m}
-    if isinstance(rule, r.CustomEvent):
-        return ngettext(
-            "did “%(event)s” %(n)s time in the last %(days)s days",
-            "did “%(event)s” %(n)s times in the last %(days)s days", m,
-        ) % {"event": rule.event, "n": m, "days": rule.days}
-    if isinstance(rule, r.AttributeRule):
-        return _("%(what)s “%(value)s”, rule: %(values)s") % {
-            "what": _attribute_names()[rule.kind], "value": m or _("unknown"),
-            "values": ", ".join(rule.values),
-        }
-    if isinstance(rule, r.MemberOf):
-        name = names.get(rule.segment_id, _("a deleted segment"))
-        if m is None:
-            return _("not a member of “%(name)s”") % {"name": name}
-        return _("member of “%(name)s” with degree %(degree)s") % {
-            "name": name, "degree": f"{m:.2f}",
-        }
-    return rule.kind
-
-
-def _attribute_names() -> dict[str, str]:
-    return {"browser": _("browser"), "platform": _("platform"), "language": _("language"),
-            "time_zone": _("time zone")}
+def ago_words(days: float, never: str, template: str) -> str:
+    """``never`` for infinitely long ago, else ``template`` with ``%(days)s``."""
+    return never if math.isinf(days) else template % {"days": number_words(days)}
 
 
 _GROUP_WORDS = {
@@ -142,16 +97,13 @@ _GROUP_WORDS = {
 }
 
 
-def _line(outcome: Outcome, names: dict[int, str]) -> Line:
+def _line(outcome: Outcome, loaded: dict[str, Any]) -> Line:
     node = outcome.node
     if isinstance(node, r.Group):
-        children = [_line(child, names) for child in outcome.children]
+        children = [_line(child, loaded) for child in outcome.children]
         text = _GROUP_WORDS[node.match]()
         return Line(f"{text} → {outcome.degree:.2f}", outcome.degree, children, node.block_id)
-    text = _measure_words(node, outcome.measure, names)
-    if isinstance(node, r.MeasureRule):
-        scale = 100.0 if isinstance(node, r.SaleShare | r.ClickThrough) else 1.0
-        text += f" ({_ramp_words(node.ramp, scale)})"
+    text = node.words(outcome.measure, loaded.get(node.kind))
     return Line(f"{text} → {outcome.degree:.2f}", outcome.degree, [], node.block_id)
 
 
@@ -164,12 +116,12 @@ def explain(subscriber: Subscriber | int, segment: Any, now: datetime | None = N
         subscriber = Subscriber.objects.get(pk=subscriber)
     tree = rule_tree(segment)
     outcome = reference_degree(subscriber, tree, now)
-    names = dict(Segment.objects.filter(pk__in=tree.segment_ids()).values_list("pk", "name"))
+    loaded = {kind.kind: kind.load_words(nodes) for kind, nodes in tree.rules_by_kind().items()}
     if threshold is None:
         threshold = getattr(segment, "threshold", 0.5)
     title = str(segment) if isinstance(segment, Segment) else _("These rules")
     # The implicit top-level "all" is shown only when it combines several rules.
-    root = _line(outcome, names) if tree.children else Line(_("no rules"), 0.0)
+    root = _line(outcome, loaded) if tree.children else Line(_("no rules"), 0.0)
     lines = root.children if len(tree.children) == 1 else [root]
     return Explanation(
         title=title, degree=outcome.degree, threshold=threshold,

@@ -58,9 +58,11 @@ def refresh_order(graph: Graph, wanted: Iterable[int]) -> tuple[list[int], set[i
 
 
 def dependency_error(segment) -> str | None:
-    """Why ``segment``'s rules can't be saved as they are (unknown or circular segments)."""
-    from ..models import Segment
+    """Why ``segment``'s rules can't be saved as they are (unknown or circular segments).
 
+    The other segments are read through ``segment``'s own model, so this module needs none.
+    """
+    segments = type(segment)._default_manager
     uses = segment.depends_on()
     if not uses:
         return None
@@ -68,7 +70,7 @@ def dependency_error(segment) -> str | None:
         return _("A segment can't be built on itself: remove the rule “member of %(name)s”.") % {
             "name": segment.name
         }
-    others = Segment.objects.exclude(pk=segment.pk) if segment.pk else Segment.objects.all()
+    others = segments.exclude(pk=segment.pk) if segment.pk else segments.all()
     names = dict(others.values_list("pk", "name"))
     missing = uses - names.keys()
     if missing:

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Floor, Least
 
+from ..sql import Float
 from .compiler import with_degree
-from .sql import Float
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from ..models import Membership, Segment
+from ..sql import degrees_at_least, table
 from .compiler import all_degrees_sql, evaluation_time
 from .graph import refresh_order
 from .parse import InvalidRules
@@ -46,13 +47,16 @@ def refresh_segment(segment: Segment, now: datetime | None = None) -> RefreshRes
     ``segment``."""
     started = time.perf_counter()
     now = evaluation_time(now)
-    table = connection.ops.quote_name(Membership._meta.db_table)
+    memberships = table(Membership)
     temp = connection.ops.quote_name(_TEMP)
     at = connection.ops.adapt_datetimefield_value(now)
     given = segment
     with transaction.atomic():
         segment = Segment.objects.select_for_update().get(pk=given.pk)
-        degrees_sql, degrees_params = all_degrees_sql(segment, now)
+        # Members only: the threshold is above 0 (a check constraint).
+        members_sql, members_params = degrees_at_least(
+            *all_degrees_sql(segment, now), segment.threshold
+        )
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {temp}")
             cursor.execute(
@@ -60,31 +64,28 @@ def refresh_segment(segment: Segment, now: datetime | None = None) -> RefreshRes
                 "(subscriber_id BIGINT PRIMARY KEY, degree DOUBLE PRECISION NOT NULL)"
             )
             cursor.execute(
-                f"INSERT INTO {temp} (subscriber_id, degree) "
-                f"SELECT d.subscriber_id, d.degree FROM ({degrees_sql}) d "
-                # Typed as a double: psycopg would send the float as a numeric.
-                "WHERE d.degree > 0 AND d.degree >= CAST(%s AS DOUBLE PRECISION)",
-                (*degrees_params, segment.threshold),
+                f"INSERT INTO {temp} (subscriber_id, degree) {members_sql}", members_params,
             )
             cursor.execute(
-                f"DELETE FROM {table} WHERE segment_id = %s AND NOT EXISTS "
-                f"(SELECT 1 FROM {temp} t WHERE t.subscriber_id = {table}.subscriber_id)",
+                f"DELETE FROM {memberships} WHERE segment_id = %s AND NOT EXISTS "
+                f"(SELECT 1 FROM {temp} t WHERE t.subscriber_id = {memberships}.subscriber_id)",
                 (segment.pk,),
             )
             left = max(cursor.rowcount, 0)
             cursor.execute(
-                f"SELECT COUNT(*) FROM {temp} t WHERE NOT EXISTS (SELECT 1 FROM {table} m "
+                f"SELECT COUNT(*) FROM {temp} t WHERE NOT EXISTS (SELECT 1 FROM {memberships} m "
                 "WHERE m.segment_id = %s AND m.subscriber_id = t.subscriber_id)",
                 (segment.pk,),
             )
             entered = cursor.fetchone()[0]
             # "WHERE true" lets SQLite parse ON CONFLICT after INSERT … SELECT.
             cursor.execute(
-                f"INSERT INTO {table} (segment_id, subscriber_id, degree, entered_at, updated_at) "
+                f"INSERT INTO {memberships} "
+                "(segment_id, subscriber_id, degree, entered_at, updated_at) "
                 f"SELECT %s, t.subscriber_id, t.degree, %s, %s FROM {temp} t WHERE true "
                 "ON CONFLICT (segment_id, subscriber_id) DO UPDATE "
                 "SET degree = excluded.degree, updated_at = excluded.updated_at "
-                f"WHERE {table}.degree <> excluded.degree",
+                f"WHERE {memberships}.degree <> excluded.degree",
                 (segment.pk, at, at),
             )
             cursor.execute(f"SELECT COUNT(*) FROM {temp}")

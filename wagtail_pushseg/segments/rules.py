@@ -1,7 +1,8 @@
 """Segment rules as plain data: the one parsed form shared by the SQL compiler, the reference
 evaluator and the explanations, so that all three agree on what a rule means.
 
-The stored JSON becomes this tree in :mod:`.parse` (``rule_tree``).
+The stored JSON becomes this tree in :mod:`.parse` (``rule_tree``); the leaves are rule kinds
+(:class:`Rule` subclasses in :mod:`.kinds`), each defined in one place.
 
 Semantics kept here, once:
 
@@ -13,9 +14,19 @@ Semantics kept here, once:
 """
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+
+if TYPE_CHECKING:
+    from django.db.models import Expression
+
+    from ..models import Subscriber
+    from .block_fields import RuleBlock
+    from .compiler import SqlContext
+    from .reference import Facts
 
 
 ALL, ANY, NONE = "all", "any", "none"
@@ -57,147 +68,64 @@ class Ramp:
 
 @dataclass(frozen=True, kw_only=True)
 class Rule:
-    """A leaf of the rule tree; ``block_id`` is the StreamField block's id (may be empty)."""
+    """A leaf of the rule tree, and the one definition of its kind.
 
+    A kind is a subclass registered in :data:`~wagtail_pushseg.segments.registry.rule_kinds`
+    (see :mod:`wagtail_pushseg.segments.kinds`). Everything about it lives on the class: the
+    block editors fill in, how the stored value is read (defaults are the block's), the SQL
+    the compiler puts in the one query, the plain-Python measure and degree of the reference
+    evaluator, and the words of an explanation. The SQL and the Python must give the same
+    doubles (``tests/segments/test_property.py``).
+
+    ``block_id`` is the StreamField block's id (may be empty).
+    """
+
+    #: The name the block is stored under in the StreamField JSON.
     kind: ClassVar[str] = ""
+    #: The StreamField block (a ``block_fields.RuleBlock`` subclass) editors build it with.
+    block: ClassVar[type["RuleBlock"]]
     block_id: str = ""
 
+    @classmethod
+    def default(cls, field: str) -> Any:
+        """The block's default for ``field``: the parser falls back to what editors see."""
+        return cls.block.base_blocks[field].get_default()
 
-@dataclass(frozen=True, kw_only=True)
-class MeasureRule(Rule):
-    ramp: Ramp
+    @classmethod
+    def parse(cls, value: Mapping[str, Any], block_id: str) -> "Rule | None":
+        """The rule from its stored block value; None when it has nothing to test. Raises
+        ``parse.InvalidRules`` for a value that cannot be read."""
+        raise NotImplementedError
 
+    def sql(self, ctx: "SqlContext") -> "Expression":
+        """The degree as an expression over ``Subscriber`` rows (a double in [0, 1])."""
+        raise NotImplementedError
 
-@dataclass(frozen=True, kw_only=True)
-class TagInterest(MeasureRule):
-    """Decayed affinity to the tags; ``match`` any (best tag) or all (weakest tag)."""
+    @classmethod
+    def load_facts(cls, rules: "list[Self]", subscriber: "Subscriber", now: datetime) -> Any:
+        """What the rules of this kind in a tree need about one subscriber beyond its row and
+        profile, read once for all of them (``Facts.loaded[kind]``); None by default."""
+        return None
 
-    kind: ClassVar[str] = "tag_interest"
-    tags: tuple[str, ...]
-    match: str = ANY
+    def measure(self, facts: "Facts", now: datetime) -> Any:
+        """The number the degree comes from (or the value a yes/no rule tests)."""
+        raise NotImplementedError
 
+    def degree(self, measure: Any) -> float:
+        raise NotImplementedError
 
-@dataclass(frozen=True, kw_only=True)
-class VisitRegularity(MeasureRule):
-    """Active ISO weeks among the last ``weeks`` weeks (this week included)."""
+    @classmethod
+    def load_words(cls, rules: "list[Self]") -> Any:
+        """What the explanations of this kind's rules need, read once (e.g. names)."""
+        return None
 
-    kind: ClassVar[str] = "visit_regularity"
-    weeks: int
+    def words(self, measure: Any, loaded: Any) -> str:
+        """The measure in words for an explanation (``loaded``: from :meth:`load_words`)."""
+        raise NotImplementedError
 
-
-@dataclass(frozen=True, kw_only=True)
-class RecentVisit(MeasureRule):
-    """Days since the last visit; the less, the more it counts (never visited: 0)."""
-
-    kind: ClassVar[str] = "recent_visit"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Lapsed(MeasureRule):
-    """Days since the last visit; the more, the more it counts (never visited: fully)."""
-
-    kind: ClassVar[str] = "lapsed"
-
-
-@dataclass(frozen=True, kw_only=True)
-class SaleShare(MeasureRule):
-    """Share of recent (decayed) visits that were to sale pages, 0..1."""
-
-    kind: ClassVar[str] = "sale_share"
-
-
-@dataclass(frozen=True, kw_only=True)
-class ClickThrough(MeasureRule):
-    """Pushes clicked / pushes received, 0..1 (0 before the first push)."""
-
-    kind: ClassVar[str] = "click_through"
-
-
-@dataclass(frozen=True, kw_only=True)
-class ClickedRecently(MeasureRule):
-    """Days since the last click on a push; the less, the more (never clicked: 0)."""
-
-    kind: ClassVar[str] = "clicked_recently"
-
-
-@dataclass(frozen=True, kw_only=True)
-class IgnoredPushes(MeasureRule):
-    """Pushes received in a row without a click since the last one."""
-
-    kind: ClassVar[str] = "ignored_pushes"
-
-
-@dataclass(frozen=True, kw_only=True)
-class SubscriptionAge(MeasureRule):
-    """Days since the subscriber subscribed."""
-
-    kind: ClassVar[str] = "subscription_age"
-
-
-@dataclass(frozen=True, kw_only=True)
-class CustomEvent(MeasureRule):
-    """How often the custom event ``event`` happened in the last ``days`` days."""
-
-    kind: ClassVar[str] = "custom_event"
-    event: str
-    days: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class AttributeRule(Rule):
-    """A crisp test of one ``Subscriber`` column against a list of values: 1 or 0."""
-
-    #: The ``Subscriber`` field tested.
-    field: ClassVar[str] = ""
-    values: tuple[str, ...]
-
-    def matches(self, value: str) -> bool:
-        return value in self.values
-
-
-@dataclass(frozen=True, kw_only=True)
-class Browser(AttributeRule):
-    kind: ClassVar[str] = "browser"
-    field: ClassVar[str] = "browser"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Platform(AttributeRule):
-    kind: ClassVar[str] = "platform"
-    field: ClassVar[str] = "platform"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Language(AttributeRule):
-    """Language tags by prefix, case-insensitive: ``de`` matches ``de``, ``de-DE``, ``de-AT``."""
-
-    kind: ClassVar[str] = "language"
-    field: ClassVar[str] = "language"
-
-    def matches(self, value: str) -> bool:
-        value = value.lower()
-        return any(value == v or value.startswith(v + "-") for v in self.values)
-
-
-@dataclass(frozen=True, kw_only=True)
-class TimeZone(AttributeRule):
-    """IANA zones, case-insensitive: ``europe`` (an editor may type ``Europe/``) matches every
-    European zone, ``europe/berlin`` only Berlin."""
-
-    kind: ClassVar[str] = "time_zone"
-    field: ClassVar[str] = "timezone"
-
-    def matches(self, value: str) -> bool:
-        value = value.lower()
-        return any(value == v or value.startswith(v + "/") for v in self.values)
-
-
-@dataclass(frozen=True, kw_only=True)
-class MemberOf(Rule):
-    """The subscriber's stored degree in another segment (0 when not a member)."""
-
-    kind: ClassVar[str] = "member_of"
-    segment_id: int
+    def segment_ids(self) -> frozenset[int]:
+        """Segments whose memberships this rule reads."""
+        return frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -218,7 +146,15 @@ class Group:
 
     def segment_ids(self) -> set[int]:
         """Segments these rules read memberships of."""
-        return {n.segment_id for n in self.walk() if isinstance(n, MemberOf)}
+        return {pk for n in self.walk() if isinstance(n, Rule) for pk in n.segment_ids()}
+
+    def rules_by_kind(self) -> dict[type[Rule], list[Rule]]:
+        """The rules below this group, by kind (in the order first met)."""
+        found: dict[type[Rule], list[Rule]] = {}
+        for node in self.walk():
+            if isinstance(node, Rule):
+                found.setdefault(type(node), []).append(node)
+        return found
 
 
 Node = Rule | Group

@@ -1,7 +1,6 @@
 """Subscribe, unsubscribe and erase: the only ways a Subscriber row is made or ended."""
 
 import hmac
-import re
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
@@ -11,19 +10,9 @@ from django.utils import timezone
 
 from ..delivery.endpoint_policy import EndpointRejected, canonical_endpoint, check_endpoint
 from ..models import Subscriber, endpoint_hash
+from ..validation import LANGUAGE_TAG, InvalidInput
 from .keys import check_auth, check_p256dh
 from .user_agent import browser_and_platform
-
-
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
-
-
-class InvalidSubscription(ValueError):
-    """The submitted subscription is unusable; ``field`` names the offending part."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -39,38 +28,38 @@ def _clean_timezone(value: Any) -> str:
     if value in (None, ""):
         return ""
     if not isinstance(value, str) or len(value) > 64:
-        raise InvalidSubscription("timezone", "timezone must be an IANA time zone name")
+        raise InvalidInput("timezone", "timezone must be an IANA time zone name")
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InvalidSubscription("timezone", f"unknown time zone {value!r}") from None
+        raise InvalidInput("timezone", f"unknown time zone {value!r}") from None
     return value
 
 
 def _clean_language(value: Any) -> str:
     if value in (None, ""):
         return ""
-    if not isinstance(value, str) or not _LANGUAGE.match(value):
-        raise InvalidSubscription("language", "language must be a BCP 47 tag such as 'en-GB'")
+    if not isinstance(value, str) or not LANGUAGE_TAG.match(value):
+        raise InvalidInput("language", "language must be a BCP 47 tag such as 'en-GB'")
     return value
 
 
 def parse_subscription(data: Any) -> CleanSubscription:
     """Validate a browser's PushSubscription JSON (plus optional timezone and language)."""
     if not isinstance(data, dict):
-        raise InvalidSubscription("body", "expected a JSON object")
+        raise InvalidInput("body", "expected a JSON object")
     try:
         endpoint = check_endpoint(data.get("endpoint"))
     except ValueError as exc:
-        raise InvalidSubscription("endpoint", str(exc)) from None
+        raise InvalidInput("endpoint", str(exc)) from None
     keys = data.get("keys")
     if not isinstance(keys, dict):
-        raise InvalidSubscription("keys", "keys must be an object with p256dh and auth")
+        raise InvalidInput("keys", "keys must be an object with p256dh and auth")
     try:
         p256dh = check_p256dh(keys.get("p256dh"))
         auth = check_auth(keys.get("auth"))
     except ValueError as exc:
-        raise InvalidSubscription("keys", str(exc)) from None
+        raise InvalidInput("keys", str(exc)) from None
     return CleanSubscription(
         endpoint=endpoint,
         p256dh=p256dh,
