@@ -11,7 +11,9 @@ from wagtail_pushseg.models import endpoint_hash
 from wagtail_pushseg.tracking.decay import decayed
 
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: its flush then leaves the migrations' data (Wagtail's root page, content
+# types) for the transactional tests after it to restore, instead of re-creating part of it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BEFORE = [("wagtail_pushseg", "0012_progress")]
 AFTER = [("wagtail_pushseg", "0014_canonical_endpoints")]

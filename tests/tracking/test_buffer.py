@@ -59,7 +59,9 @@ def written(subscriber) -> bool:
         return False
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: an earlier transactional test (the migration tests) may have flushed
+# Wagtail's root page, which the shop pages are built under.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_background_thread_writes_a_full_batch_by_itself(pages, subscribed, settings):
     settings.WAGTAIL_PUSHSEG = {
         **settings.WAGTAIL_PUSHSEG, "TRACKING_WRITES": "buffered", "TRACKING_BATCH_SIZE": 1,
