@@ -7,6 +7,7 @@ from .insights.alerts import run_alerts
 from .insights.history import daily_history
 from .insights.suggested_segments import refresh_suggestions
 from .segments.refresh import refresh_all
+from .subscribers.staleness import purge_stale
 from .tracking.retention import purge_old_events
 
 
@@ -16,8 +17,6 @@ def purge_events() -> int:
 
 def purge_stale_subscribers() -> dict[str, int]:
     """Retire unreachable subscribers and purge ended ones (a daily schedule)."""
-    from .subscribers.staleness import purge_stale
-
     report = purge_stale()
     return {"retired": report.retired, "purged": report.purged}
 
