@@ -139,9 +139,9 @@ def our_sender(sandbox: SandboxProcess, subs: list[dict], signer, n: int):
     client_ssl = ssl.create_default_context(cafile=sandbox.cafile)
     messages = [OutgoingPush(s["endpoint"], s["keys"]["p256dh"], s["keys"]["auth"], payload(i))
                 for i, s in ((i, subs[i % len(subs)]) for i in range(n))]
-    options = dict(signer=signer, ttl=600, topic="campaign7", ssl=client_ssl,
-                   concurrency=pushseg_settings.SEND_CONCURRENCY,
-                   per_host=pushseg_settings.SEND_CONCURRENCY_PER_HOST)
+    options = {"signer": signer, "ttl": 600, "topic": "campaign7", "ssl": client_ssl,
+               "concurrency": pushseg_settings.SEND_CONCURRENCY,
+               "per_host": pushseg_settings.SEND_CONCURRENCY_PER_HOST}
     chunk = pushseg_settings.DELIVERY_CHUNK_SIZE
     send_many_sync(messages[:chunk], **options)  # warm-up: connections, caches
 
@@ -200,7 +200,7 @@ def run(rounds: int = ROUNDS) -> dict:
         out: dict = {"messages": OURS, "rounds": rounds,
                      "chunk": pushseg_settings.DELIVERY_CHUNK_SIZE,
                      "concurrency": pushseg_settings.SEND_CONCURRENCY,
-                     "per_host": pushseg_settings.SEND_CONCURRENCY_PER_HOST}
+                 "per_host": pushseg_settings.SEND_CONCURRENCY_PER_HOST}
         for delay in (0, 20):
             sandbox.behave(delay)
             ours = our_sender(sandbox, subs, signer, OURS)

@@ -83,10 +83,10 @@ def child(spec_file: str) -> None:
                      s["keys"]["p256dh"], s["keys"]["auth"], payload(i))
         for i in range(first, first + n) for s in [subs[i % len(subs)]]
     ]
-    options = dict(signer=VapidSigner(spec["vapid"], "mailto:bench@example.com"), ttl=600,
-                   topic="campaign7", ssl=ssl.create_default_context(cafile=spec["cafile"]),
-                   concurrency=pushseg_settings.SEND_CONCURRENCY,
-                   per_host=pushseg_settings.SEND_CONCURRENCY_PER_HOST)
+    options = {"signer": VapidSigner(spec["vapid"], "mailto:bench@example.com"), "ttl": 600,
+               "topic": "campaign7", "ssl": ssl.create_default_context(cafile=spec["cafile"]),
+               "concurrency": pushseg_settings.SEND_CONCURRENCY,
+               "per_host": pushseg_settings.SEND_CONCURRENCY_PER_HOST}
     chunk = pushseg_settings.DELIVERY_CHUNK_SIZE
     send_many_sync(messages[:chunk], **options)  # warm-up: connections, caches
     print("ready", flush=True)

@@ -10,6 +10,7 @@ script exits non-zero. Standard library only; POSIX only (process groups).
 """
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
@@ -111,10 +112,8 @@ def port_in_use(port: int) -> bool:
 
 
 def _signal_group(proc: subprocess.Popen, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def stop_all(procs: dict[str, subprocess.Popen]) -> None:
@@ -129,10 +128,8 @@ def stop_all(procs: dict[str, subprocess.Popen]) -> None:
                 _signal_group(proc, sig)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for proc in procs.values():
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
         if all(proc.poll() is not None for proc in procs.values()):
             break
         say(f"some processes outlived {sig.name}; sending the next signal")

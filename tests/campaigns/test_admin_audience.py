@@ -105,7 +105,7 @@ def test_suggestions_rank_segments_whose_tag_rules_match_the_page(pages, tag_seg
 
 
 def test_the_composer_for_a_page_offers_its_segments(client, editor, pages, tag_segments):
-    both, audio, bargains, not_sale = tag_segments
+    _both, _audio, _bargains, _not_sale = tag_segments
     client.force_login(editor)
     html = client.get(reverse("wagtail_pushseg_campaigns:add"),
                       {"page": pages["offer"].pk}).content.decode()

@@ -155,8 +155,9 @@ def test_timing_needs_its_details(editor_client):
     assert not Campaign.objects.exists()
 
 
-LONG_LINKS = {name: "https://example.com/" + "x" * 470
-              for name in ("icon", "image", "action1_url", "action2_url", "url")}
+LONG_LINKS = dict.fromkeys(
+    ("icon", "image", "action1_url", "action2_url", "url"), "https://example.com/" + "x" * 470
+)
 
 
 def characters_to_cut(error: str) -> int:

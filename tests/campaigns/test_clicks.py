@@ -26,7 +26,7 @@ def test_payload_carries_a_click_link_and_receipt_url_signed_for_its_own_deliver
 
 
 def test_following_the_click_link_records_once_and_redirects_to_the_page(sent, sandbox, pages):
-    campaign, [first, second] = sent
+    _campaign, [first, second] = sent
     click_url = payload_of(sandbox, first)["data"]["click_url"]
     client = Client()
     for _ in range(3):

@@ -50,7 +50,7 @@ def test_malformed_tokens_are_refused(bad):
 
 def test_the_signature_covers_both_ids():
     token = make_token(3, 4)
-    value, signature = token.rsplit(":", 1)
+    _value, signature = token.rsplit(":", 1)
     for forged in ("3.5", "4.4", "3.4x"):
         with pytest.raises(BadToken):
             read_token(f"{forged}:{signature}")

@@ -153,7 +153,7 @@ def test_cap_is_one_aggregate_query_per_chunk_whatever_its_size(
     # (one GROUP BY), one UPDATE for the capped.
     assert counts == ([4, 4] if connection.vendor == "postgresql" else [3, 3])
     if connection.vendor == "postgresql":
-        [lock] = [q for q in queries.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
+        [_lock] = [q for q in queries.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
     group_by = [q for q in queries.captured_queries if "GROUP BY" in q["sql"]]
     assert len(group_by) == 1
 

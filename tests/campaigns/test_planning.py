@@ -61,7 +61,7 @@ def test_strongest_focus_breaks_ties_by_order(overlap):
 
 
 def test_excluded_segments_get_none(overlap):
-    bargain, loyal, only_bargain, both, only_loyal = overlap
+    bargain, loyal, only_bargain, _both, _only_loyal = overlap
     campaign = Campaign.objects.create(title="Sale")
     target(campaign, bargain, 0)
     campaign.excluded_segments.add(loyal)
@@ -70,7 +70,7 @@ def test_excluded_segments_get_none(overlap):
 
 
 def test_minimum_degree_is_honoured_above_the_threshold(overlap):
-    bargain, loyal, only_bargain, both, only_loyal = overlap
+    bargain, loyal, only_bargain, _both, only_loyal = overlap
     campaign = Campaign.objects.create(title="Sale", min_degree=0.85)
     target(campaign, bargain, 0)
     target(campaign, loyal, 1)

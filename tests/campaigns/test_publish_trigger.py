@@ -55,11 +55,13 @@ def test_publishing_the_page_sends_the_campaign_once(
 
 def test_a_rolled_back_publish_queues_nothing(waiting, django_capture_on_commit_callbacks):
     campaign, offer = waiting
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                publish(offer)
-                raise RuntimeError("the publish failed after the signal")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        publish(offer)
+        raise RuntimeError("the publish failed after the signal")
     assert callbacks == []
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.WAITING
@@ -77,9 +79,11 @@ def test_scheduled_publishing_queues_at_go_live(
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.WAITING
 
-    with freeze_time(go_live + timedelta(minutes=1)):
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("publish_scheduled")
+    with (
+        freeze_time(go_live + timedelta(minutes=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("publish_scheduled")
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENT
     assert len(sandbox.all_messages()) == 2

@@ -128,9 +128,11 @@ def test_a_scheduled_campaign_is_queued_when_its_time_comes(
     when = timezone.now() + timedelta(hours=1)
     services.schedule(campaign, when)
     assert tasks.dispatch_scheduled_campaigns() == 0
-    with freeze_time(when + timedelta(seconds=30)):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert tasks.dispatch_scheduled_campaigns() == 1
+    with (
+        freeze_time(when + timedelta(seconds=30)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert tasks.dispatch_scheduled_campaigns() == 1
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENT
     assert len(sandbox.all_messages()) == 5
@@ -173,7 +175,7 @@ def test_retries_are_sent_when_due_by_the_one_minute_bell(
 
     from wagtail_pushseg import tasks
 
-    german, french = languages
+    _german, french = languages
     sandbox.set_behaviour(french[0].endpoint, status=503, retry_after=60)
     campaign = language_campaign()
     with django_capture_on_commit_callbacks(execute=True):

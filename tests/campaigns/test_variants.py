@@ -149,7 +149,7 @@ def plan(campaign) -> None:
 
 
 def test_the_split_is_random_not_by_id(ab_campaign):
-    campaign, german, _french = ab_campaign
+    campaign, _german, _french = ab_campaign
     plan(campaign)
     german_target = campaign.targets.get(segment__name="German")
     orders = set()

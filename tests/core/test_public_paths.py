@@ -23,7 +23,7 @@ def test_the_old_path_still_gives_the_panel_with_a_deprecation_warning():
     with pytest.warns(DeprecationWarning, match=r"import it from wagtail_pushseg\.panels"):
         assert old.PushPanel is PushPanel
     with pytest.warns(DeprecationWarning):
-        from wagtail_pushseg.admin.campaign_panels import PushPanel as imported  # noqa: F401
+        from wagtail_pushseg.admin.campaign_panels import PushPanel as imported
     assert imported is PushPanel
 
 

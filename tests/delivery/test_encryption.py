@@ -36,7 +36,7 @@ def test_rfc_8291_appendix_a_vector_byte_for_byte():
 
 
 def test_header_layout_is_salt_record_size_keyid():
-    key, p256dh, auth = browser_keys()
+    _key, p256dh, auth = browser_keys()
     body = encrypt(b"hi", p256dh, b64url_encode(auth))
     assert int.from_bytes(body[16:20], "big") == 4096 and body[20] == 65
     assert body[21] == 4  # the sender's uncompressed public point is the key id

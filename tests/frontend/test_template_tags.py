@@ -128,7 +128,7 @@ def test_prompt_is_an_accessible_hidden_dialog_in_the_sites_words():
     [accept] = find(dom, "button", **{"data-pushseg-accept": None})
     declines = find(dom, "button", **{"data-pushseg-decline": None})
     assert accept.children == ["Yes, notify me"]
-    assert [d.children for d in declines][0] == ["Not now"]
+    assert next(d.children for d in declines) == ["Not now"]
     assert all(dict(b.attributes)["type"] == "button" for b in [accept, *declines])
     # The close button is labelled for screen readers.
     assert any(dict(b.attributes).get("aria-label") == "Close" for b in declines)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def segment():
     segment = make_segment("Bargain hunters")
-    set_members(segment, {p: 0.8 for p in make_subscribers(3)})
+    set_members(segment, dict.fromkeys(make_subscribers(3), 0.8))
     today = timezone.localdate()
     take_snapshot(today - timedelta(days=1), capture=True)
     take_snapshot(today, capture=True)

@@ -34,15 +34,15 @@ def two_days():
     runners, cooks = make_segment("Runners"), make_segment("Cooks", "cooking")
     people = make_subscribers(12)
     set_members(runners, {p: 0.6 + i / 100 for i, p in enumerate(people[:8])})
-    set_members(cooks, {p: 0.9 for p in people[8:10]})
+    set_members(cooks, dict.fromkeys(people[8:10], 0.9))
     take_snapshot(DAY, now=at(DAY, 23), capture=True)
-    set_members(runners, {p: 0.7 for p in people[4:8] + people[10:12]})
-    set_members(cooks, {p: 0.8 for p in people[:3] + people[8:10]})
+    set_members(runners, dict.fromkeys(people[4:8] + people[10:12], 0.7))
+    set_members(cooks, dict.fromkeys(people[:3] + people[8:10], 0.8))
     return runners, cooks, people
 
 
 def test_members_entered_left_and_mean_degree_equal_direct_counts(two_days):
-    runners, cooks, people = two_days
+    runners, cooks, _people = two_days
     take_snapshot(NEXT, now=at(NEXT, 23), capture=True)
     for segment in (runners, cooks):
         row = SegmentDay.objects.get(segment=segment, day=NEXT)
@@ -62,7 +62,7 @@ def test_members_entered_left_and_mean_degree_equal_direct_counts(two_days):
 
 
 def test_transitions_count_members_who_left_one_segment_for_another(two_days):
-    runners, cooks, people = two_days
+    runners, cooks, _people = two_days
     take_snapshot(NEXT, now=at(NEXT, 23), capture=True)
     moves = {(t.source_id, t.target_id): t.count for t in SegmentTransition.objects.all()}
     # people[0..2] left runners and entered cooks; people[3] left runners for nothing.
@@ -91,7 +91,7 @@ def test_pushes_and_clicks_are_sent_deliveries_of_that_day_for_the_segment(two_d
 
 
 def test_pushes_are_also_counted_per_tag_of_the_campaign_page(two_days, pages):
-    runners, cooks, people = two_days
+    runners, _cooks, people = two_days
     campaign, target = make_campaign(runners, page=pages["article"])  # laptops, reviews
     deliver(campaign, target, people[4], sent_at=at(NEXT, 9), clicked=True)
     deliver(campaign, target, people[5], sent_at=at(NEXT, 9))
@@ -101,7 +101,7 @@ def test_pushes_are_also_counted_per_tag_of_the_campaign_page(two_days, pages):
 
 
 def test_taking_a_day_again_replaces_its_rows(two_days):
-    runners, cooks, people = two_days
+    runners, _cooks, people = two_days
     campaign, target = make_campaign(runners)
     deliver(campaign, target, people[4], sent_at=at(NEXT, 9))
     take_snapshot(NEXT, now=at(NEXT, 20), capture=True)
@@ -115,7 +115,7 @@ def test_taking_a_day_again_replaces_its_rows(two_days):
 
 
 def test_a_past_day_keeps_its_members_and_picks_up_late_clicks(two_days):
-    runners, cooks, people = two_days
+    runners, _cooks, people = two_days
     campaign, target = make_campaign(runners)
     late = deliver(campaign, target, people[4], sent_at=at(NEXT, 9))
     take_snapshot(NEXT, now=at(NEXT, 23), capture=True)
@@ -132,7 +132,7 @@ def test_a_past_day_keeps_its_members_and_picks_up_late_clicks(two_days):
 
 
 def test_the_daily_job_keeps_membership_sets_for_a_few_days_only(two_days, settings):
-    runners, cooks, people = two_days
+    runners, _cooks, _people = two_days
     later = DAY + timedelta(days=MEMBERSHIP_DAYS_KEPT + 1)
     daily_history(now=at(later, 1))
     assert set(MembershipDay.objects.values_list("day", flat=True)) == {later}

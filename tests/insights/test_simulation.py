@@ -111,7 +111,7 @@ def test_the_new_two_tag_group_is_suggested_within_14_days_of_appearing():
         # The simulation asks for day d + 1 only once day d is written: look at d then.
         previous = None
         for day in days:
-            if previous is not None and NEW_GROUP_DAY - 5 <= previous:
+            if previous is not None and previous >= NEW_GROUP_DAY - 5:
                 suggested_on[previous] = suggested(previous)
             yield day
             previous = day

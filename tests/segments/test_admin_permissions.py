@@ -88,7 +88,7 @@ def test_editors_without_segment_permissions_are_refused_everywhere(client, edit
 def test_subscriber_detail_hides_segments_from_users_without_segment_permissions(
     client, django_user_model, world
 ):
-    segment, subscriber = world
+    _segment, subscriber = world
     user = user_with(django_user_model, "support", "view_subscriber")
     client.force_login(user)
     html = client.get(

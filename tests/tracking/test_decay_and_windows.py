@@ -32,7 +32,7 @@ def _marks(*moments):
 
 
 def test_active_days_window_edges():
-    days, weeks, anchor = _marks(T0, T0 + timedelta(days=1), T0 + timedelta(days=7))
+    days, _weeks, anchor = _marks(T0, T0 + timedelta(days=1), T0 + timedelta(days=7))
     today = day_number(T0 + timedelta(days=7))
     assert active_days(days, anchor, today, 1) == 1  # today
     assert active_days(days, anchor, today, 6) == 1  # T0+2 .. T0+7
@@ -41,7 +41,7 @@ def test_active_days_window_edges():
 
 
 def test_active_days_are_right_when_read_later_without_any_update():
-    days, weeks, anchor = _marks(T0, T0 + timedelta(days=2))
+    days, _weeks, anchor = _marks(T0, T0 + timedelta(days=2))
     later = day_number(T0 + timedelta(days=10))
     assert active_days(days, anchor, later, 9) == 1   # T0+2 is 8 back (inside), T0 is 10 back
     assert active_days(days, anchor, later, 11) == 2
@@ -49,19 +49,19 @@ def test_active_days_are_right_when_read_later_without_any_update():
 
 
 def test_same_day_counts_once_and_old_history_falls_off():
-    days, weeks, anchor = _marks(T0, T0 + timedelta(hours=5), T0 + timedelta(days=DAYS_KEPT + 3))
+    days, _weeks, anchor = _marks(T0, T0 + timedelta(hours=5), T0 + timedelta(days=DAYS_KEPT + 3))
     today = day_number(T0 + timedelta(days=DAYS_KEPT + 3))
     assert active_days(days, anchor, today, DAYS_KEPT) == 1
 
 
 def test_out_of_order_visit_still_counts():
-    days, weeks, anchor = _marks(T0 + timedelta(days=3), T0)
+    days, _weeks, anchor = _marks(T0 + timedelta(days=3), T0)
     assert active_days(days, anchor, day_number(T0 + timedelta(days=3)), 4) == 2
 
 
 def test_active_weeks_count_calendar_weeks_monday_first():
     sunday_before = T0 - timedelta(days=1)
-    days, weeks, anchor = _marks(sunday_before, T0, T0 + timedelta(days=6))  # Sun | Mon, Sun
+    _days, weeks, anchor = _marks(sunday_before, T0, T0 + timedelta(days=6))  # Sun | Mon, Sun
     today = day_number(T0 + timedelta(days=6))
     assert active_weeks(weeks, anchor, today, 1) == 1
     assert active_weeks(weeks, anchor, today, 2) == 2

@@ -104,7 +104,7 @@ def test_tracking_can_be_turned_off(pages, subscribed, settings):
 
 
 def test_affinity_decays_between_views_exactly(pages, subscribed):
-    client, subscriber = subscribed
+    client, _subscriber = subscribed
     start = timezone.now()
     with freeze_time(start):
         client.get(ARTICLE)

@@ -185,7 +185,7 @@ def audience_counts(campaign: "Campaign | Audience",
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT a.target_id, COUNT(*) FROM ({select_sql}) a GROUP BY a.target_id",
                        params)
-        return {target_id: count for target_id, count in cursor.fetchall()}
+        return dict(cursor.fetchall())
 
 
 def repushed_count(campaign: Campaign) -> int:

@@ -351,8 +351,8 @@ def send_many_sync(
     With ``reuse_connections`` the process keeps one loop and session between calls; without
     it each call runs in a fresh loop. Not for use inside a running event loop.
     """
-    options = dict(signer=signer, ttl=ttl, urgency=urgency, topic=topic, timeout=timeout,
-                   max_response_bytes=max_response_bytes)
+    options = {"signer": signer, "ttl": ttl, "urgency": urgency, "topic": topic,
+               "timeout": timeout, "max_response_bytes": max_response_bytes}
     if not reuse_connections:
         return asyncio.run(send_many(messages, concurrency=concurrency, per_host=per_host,
                                      ssl=ssl, **options))

@@ -14,10 +14,23 @@ from .suggestions import SegmentSuggestion
 
 
 __all__ = [
+    "Campaign",
+    "CampaignTarget",
     "CampaignVariant",
-    "Campaign", "CampaignTarget", "Delivery", "Event", "Membership", "Profile", "Segment",
+    "Delivery",
+    "Event",
+    "Membership",
+    "MembershipDay",
+    "Profile",
+    "Segment",
+    "SegmentAlert",
+    "SegmentDay",
+    "SegmentMembersWeek",
     "SegmentSuggestion",
-    "Subscriber", "SubscriberQuerySet", "TagAffinity", "endpoint_hash",
-    "MembershipDay", "SegmentAlert", "SegmentDay", "SegmentMembersWeek", "SegmentTagDay",
+    "SegmentTagDay",
     "SegmentTransition",
+    "Subscriber",
+    "SubscriberQuerySet",
+    "TagAffinity",
+    "endpoint_hash",
 ]

@@ -43,7 +43,9 @@ def refresh_order(graph: Graph, wanted: Iterable[int]) -> tuple[list[int], set[i
             blocked.add(node)
             return False
         visiting.add(node)
-        ok = all([visit(dep) for dep in sorted(graph.get(node, ())) if dep in graph])
+        # Every dependency is visited (no short circuit), so each node on a cycle is blocked.
+        visited = [visit(dep) for dep in sorted(graph.get(node, ())) if dep in graph]
+        ok = all(visited)
         visiting.discard(node)
         if ok and node not in blocked:
             done.add(node)

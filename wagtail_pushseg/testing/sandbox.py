@@ -112,7 +112,7 @@ class PushSandbox:
 
     def _url_for(self, host: str, port: int) -> str:
         scheme = "https" if self.ssl_context else "http"
-        if host in ("", "0.0.0.0", "::"):
+        if host in ("", "0.0.0.0", "::"):  # noqa: S104 (reads the bind address, binds nothing)
             host = "127.0.0.1"  # a wildcard bind is reached through loopback
         if ":" in host:
             host = f"[{host}]"

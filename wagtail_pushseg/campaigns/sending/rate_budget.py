@@ -6,6 +6,7 @@ Each window is one cache counter; a worker reserves what it wants for its chunk 
 budget: the engine sizes the chunk it claims to what was granted, so the rest stays pending.
 """
 
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -64,7 +65,5 @@ def give_back(grant: Grant, unused: int) -> None:
 
 
 def _release(cache, key: str, n: int) -> None:
-    try:
+    with contextlib.suppress(ValueError):  # the window's counter is gone: nothing to give back
         cache.decr(key, n)
-    except ValueError:  # the window's counter is gone already: nothing to give back to
-        pass
