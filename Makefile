@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python example_site/manage.py
 
-.PHONY: venv demo test test-browser screenshots test-postgres bench bench-quick nginx chromium lint clean
+.PHONY: venv demo test test-browser screenshots test-postgres bench bench-quick nginx chromium lint typecheck clean
 .PHONY: test-wagtail74
 
 venv: $(STAMP)
@@ -82,6 +82,10 @@ chromium:
 
 lint: venv
 	$(BIN)/ruff check wagtail_pushseg tests example_site benchmarks
+
+# mypy with the django-stubs plugin over the package ([tool.mypy] in pyproject.toml).
+typecheck: venv
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) $(VENV74) .demo build dist *.egg-info .pytest_cache

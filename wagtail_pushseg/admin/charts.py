@@ -9,6 +9,8 @@ it with ``window.pushsegCharts.update(id, config)``.
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.functional import Promise
+
 
 # Wagtail's own palette, so charts look at home in the admin.
 PALETTE = ("#007d7e", "#e9b04d", "#cd4444", "#2e1f5e", "#1d7d3a", "#6b7280", "#c64f9d", "#3b82f6")
@@ -20,7 +22,7 @@ PALETTE = ("#007d7e", "#e9b04d", "#cd4444", "#2e1f5e", "#1d7d3a", "#6b7280", "#c
 PERCENT_FORMAT = {"style": "percent", "minimumFractionDigits": 0, "maximumFractionDigits": 1}
 
 
-def series(label: str, values: Sequence[float | int | None], *, index: int = 0,
+def series(label: str | Promise, values: Sequence[float | int | None], *, index: int = 0,
            color: str | None = None, fill: bool = False, **extra: Any) -> dict[str, Any]:
     """One line or bar series, coloured from the palette by its position."""
     colour = color or PALETTE[index % len(PALETTE)]

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.functional import Promise
 
 
 class JSONRefusalMixin:
@@ -10,10 +11,11 @@ class JSONRefusalMixin:
     which ``fetch()`` follows into HTML."""
 
     #: The ``error`` of the 403.
-    refusal = "permission denied"
+    refusal: str | Promise = "permission denied"
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
-            return super().dispatch(request, *args, **kwargs)
+            # A mixin: dispatch comes from the view it is mixed into.
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         except PermissionDenied:
             return JsonResponse({"error": str(self.refusal)}, status=403)

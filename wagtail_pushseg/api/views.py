@@ -55,7 +55,9 @@ def unsubscribe(request: HttpRequest, data) -> JsonResponse:
     """Unsubscribe (or, with ``"erase": true``, erase) the subscription named by endpoint+auth."""
     if not isinstance(data, dict):
         raise ApiError(400, "expected a JSON object")
-    keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+    keys = data.get("keys")
+    if not isinstance(keys, dict):
+        keys = {}
     auth = data.get("auth") or keys.get("auth")
     if not data.get("endpoint") or not auth:
         raise ApiError(400, "send the subscription's endpoint and its keys.auth secret")

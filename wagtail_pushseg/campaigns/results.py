@@ -100,6 +100,8 @@ class VariantResult:
     number: int
     title: str
     funnel: Funnel
+    #: The click-through's 95 % interval, when a report shows it.
+    interval: tuple[float, float] | None = None
 
     @property
     def letter(self) -> str:
@@ -192,7 +194,7 @@ def timeline(campaign_id: int, now: datetime | None = None) -> Timeline:
         counts[column] = {row["bucket"]: row["n"] for row in rows}
     start = min(min(c) for c in counts.values() if c)
     end = max(max(c) for c in counts.values() if c)
-    buckets = []
+    buckets: list[datetime] = []
     moment = start
     while moment <= end and len(buckets) < MAX_BUCKETS:
         buckets.append(moment)

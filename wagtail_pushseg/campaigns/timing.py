@@ -34,7 +34,7 @@ def schedule_send_times(campaign: Campaign, now: datetime | None = None) -> int:
     got one (0 for "as soon as possible")."""
     now = now or timezone.now()
     if campaign.send_time == Campaign.SendTime.LOCAL_TIME and campaign.local_time:
-        return _at_local_time(campaign, now)
+        return _at_local_time(campaign, campaign.local_time, now)
     if campaign.send_time == Campaign.SendTime.BEST_HOUR:
         return _at_best_hour(campaign, now)
     return 0
@@ -44,12 +44,12 @@ def _pending(campaign: Campaign):
     return Delivery.objects.filter(campaign=campaign, status=Delivery.Status.PENDING)
 
 
-def _at_local_time(campaign: Campaign, now: datetime) -> int:
+def _at_local_time(campaign: Campaign, local_time: time, now: datetime) -> int:
     names = _pending(campaign).order_by().values_list("subscriber__timezone", flat=True).distinct()
     updated = 0
     for zone, zone_names in zones_of(names).items():
         updated += _pending(campaign).filter(subscriber__timezone__in=zone_names).update(
-            next_attempt_at=next_local(now, zone, campaign.local_time)
+            next_attempt_at=next_local(now, zone, local_time)
         )
     return updated
 

@@ -78,7 +78,10 @@ class TokenMaker:
 
     def __init__(self):
         signer = _signer()
-        key = hashlib.sha256(f"{signer.salt}signer{signer.key}".encode()).digest()
+        # Django's own salted key; SECRET_KEY is a str (the stubs also allow bytes).
+        key = hashlib.sha256(
+            f"{signer.salt}signer{signer.key}".encode()  # type: ignore[str-bytes-safe]
+        ).digest()
         # The HMAC with its key already absorbed; each token copies it and adds its value.
         self._hmac = hmac.new(key, digestmod=hashlib.sha256)
         self._sep = signer.sep

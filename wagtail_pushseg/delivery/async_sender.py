@@ -22,7 +22,7 @@ import ssl as ssl_module
 import threading
 from collections import defaultdict, deque
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import aiohttp
 from yarl import URL
@@ -145,6 +145,8 @@ class _Batch:
         """URL, body and headers of a checked, encrypted message; or the FAILED result that
         stops it."""
         msg, body = self.messages[index], self.bodies[index]
+        if body is None:  # the sending loop skips these already (their result is set)
+            return PushResult(Outcome.FAILED, reason="not encrypted")
         ttl = self.ttl if msg.ttl is None else msg.ttl
         topic = self.topic if msg.topic is None else msg.topic
         headers = self.headers.get((origin, ttl, topic))
@@ -351,7 +353,7 @@ def send_many_sync(
     With ``reuse_connections`` the process keeps one loop and session between calls; without
     it each call runs in a fresh loop. Not for use inside a running event loop.
     """
-    options = {"signer": signer, "ttl": ttl, "urgency": urgency, "topic": topic,
+    options: dict[str, Any] = {"signer": signer, "ttl": ttl, "urgency": urgency, "topic": topic,
                "timeout": timeout, "max_response_bytes": max_response_bytes}
     if not reuse_connections:
         return asyncio.run(send_many(messages, concurrency=concurrency, per_host=per_host,

@@ -80,7 +80,9 @@ def findings_for(day: date) -> dict[int, list[drift.Finding]]:
     days = max(cusum.HISTORY_DAYS, max(drift.LOSS_WEEKS) * 7 + drift.CHURN_DAYS,
                drift.RECENT_DAYS + drift.BEFORE_DAYS)
     first = day - timedelta(days=days + 1)
-    daily, members, churn = defaultdict(dict), defaultdict(dict), defaultdict(dict)
+    daily: defaultdict[int, dict[date, drift.Rates]] = defaultdict(dict)
+    members: defaultdict[int, dict[date, int]] = defaultdict(dict)
+    churn: defaultdict[int, dict[date, int]] = defaultdict(dict)
     for row in SegmentDay.objects.filter(day__gt=first, day__lte=day).values(
         "segment_id", "day", "members", "pushes", "clicks", "entered", "left"
     ):
@@ -88,18 +90,20 @@ def findings_for(day: date) -> dict[int, list[drift.Finding]]:
         members[row["segment_id"]][row["day"]] = row["members"]
         if row["entered"] is not None and row["left"] is not None:
             churn[row["segment_id"]][row["day"]] = row["entered"] + row["left"]
-    per_tag = defaultdict(lambda: defaultdict(dict))
-    for row in SegmentTagDay.objects.filter(day__gt=first, day__lte=day).values(
+    per_tag: defaultdict[int, defaultdict[str, dict[date, drift.Rates]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for tag_row in SegmentTagDay.objects.filter(day__gt=first, day__lte=day).values(
         "segment_id", "day", "tag", "pushes", "clicks"
     ):
-        per_tag[row["segment_id"]][row["tag"]][row["day"]] = drift.Rates(
-            row["pushes"], row["clicks"]
+        per_tag[tag_row["segment_id"]][tag_row["tag"]][tag_row["day"]] = drift.Rates(
+            tag_row["pushes"], tag_row["clicks"]
         )
     since = day - timedelta(days=drift.RECENT_DAYS)
-    moved = defaultdict(dict)
-    for row in (SegmentTransition.objects.filter(day__gt=since, day__lte=day)
-                .values("source_id", "target_id").annotate(n=Sum("count")).order_by()):
-        moved[row["source_id"]][row["target_id"]] = row["n"]
+    moved: defaultdict[int, dict[int, int]] = defaultdict(dict)
+    for move in (SegmentTransition.objects.filter(day__gt=since, day__lte=day)
+                 .values("source_id", "target_id").annotate(n=Sum("count")).order_by()):
+        moved[move["source_id"]][move["target_id"]] = move["n"]
     found = {}
     for segment_id in Segment.objects.values_list("pk", flat=True):
         items = []

@@ -37,7 +37,7 @@ def pack(ids) -> bytes:
     return zlib.compress(deltas.tobytes(), 6)
 
 
-def unpack(data: bytes) -> list[int]:
+def unpack(data: bytes | memoryview) -> list[int]:
     deltas = array("I")
     deltas.frombytes(zlib.decompress(bytes(data)))
     ids, total = [], 0
@@ -100,8 +100,8 @@ def destinations(segment_id: int, day: date, weeks_list=COHORT_WEEKS,
     """The destinations of the segment's cohorts of each of ``weeks_list`` weeks before ``day``
     (today's memberships), the windows without a weekly set left out."""
     now = now or timezone.now()
-    cohorts = [(weeks, cohort(segment_id, day, weeks)) for weeks in weeks_list]
-    cohorts = [(weeks, row) for weeks, row in cohorts if row is not None]
+    found_or_not = [(weeks, cohort(segment_id, day, weeks)) for weeks in weeks_list]
+    cohorts = [(weeks, row) for weeks, row in found_or_not if row is not None]
     if not cohorts:
         return []
     ids = set()

@@ -162,7 +162,7 @@ def replay(daily: dict[date, Rates], day: date, first: date | None = None) -> li
     window = _Window(daily, first - timedelta(days=BASELINE_DAYS), day)
     states: list[State] = []
     total, began, base = 0.0, None, None
-    run = [0, 0, 0.0]
+    pushes, clicks, expected = 0, 0, 0.0  # of the current run
     current = first
     while current <= day:
         if began is None or base is None:
@@ -172,19 +172,19 @@ def replay(daily: dict[date, Rates], day: date, first: date | None = None) -> li
         if (base.pushes >= MIN_BASELINE_PUSHES and base.days >= MIN_BASELINE_DAYS
                 and rates and rates.pushes):
             z = shortfall(rates, base, current)
-        if z is not None:
+        if rates and z is not None:
             total = max(0.0, total + z - K)
             if total == 0:
-                began, run = None, [0, 0, 0.0]
+                began, pushes, clicks, expected = None, 0, 0, 0.0
             else:
                 if began is None:
                     began = current
-                run[0] += rates.pushes
-                run[1] += rates.clicks
-                run[2] += rates.pushes * base.for_day(current)[0]
+                pushes += rates.pushes
+                clicks += rates.clicks
+                expected += rates.pushes * base.for_day(current)[0]
             if began is not None and (current - began).days >= MAX_RUN_DAYS:
-                total, began, run = 0.0, None, [0, 0, 0.0]
-        states.append(State(current, total, began, base, run[0], run[1], run[2]))
+                total, began, pushes, clicks, expected = 0.0, None, 0, 0, 0.0
+        states.append(State(current, total, began, base, pushes, clicks, expected))
         current += timedelta(days=1)
     return states
 
@@ -201,8 +201,8 @@ def click_through_cusum(daily: dict[date, Rates], day: date) -> Finding | None:
     explains, with the day the fall began."""
     states = replay(daily, day)
     state = states[-1]
-    if not alarm(state):
-        return None
+    if not alarm(state) or state.began is None or state.base is None:
+        return None  # an alarm always has its run's first day and baseline
     return Finding("ctr", numbers={
         "began": state.began.isoformat(),
         "baseline_rate": state.base.rate,

@@ -51,14 +51,13 @@ def last_campaigns(limit: int = LAST_CAMPAIGNS) -> list[CampaignClicks]:
     )
     sent = Q(status=Delivery.Status.SENT)
     counts = {
-        row["campaign_id"]: row for row in
+        row["campaign_id"]: (row["sent"], row["clicked"]) for row in
         Delivery.objects.filter(campaign__in=campaigns).order_by().values("campaign_id")
         .annotate(sent=Count("pk", filter=sent),
                   clicked=Count("pk", filter=sent & Q(clicked_at__isnull=False)))
     }
     return [
-        CampaignClicks(c, counts.get(c.pk, {}).get("sent", 0),
-                       counts.get(c.pk, {}).get("clicked", 0))
+        CampaignClicks(c, *counts.get(c.pk, (0, 0)))
         for c in campaigns
     ]
 

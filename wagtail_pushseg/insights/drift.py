@@ -103,12 +103,13 @@ def _total(daily: dict[date, Rates], days: list[date]) -> Rates:
     return Rates(sum(r.pushes for r in rows), sum(r.clicks for r in rows))
 
 
-def _falls(recent: Rates, before: Rates, minimum: int) -> tuple[bool, float | None]:
+def _fall_z(recent: Rates, before: Rates, minimum: int) -> float | None:
+    """The fall's z when click-through fell enough to speak of, else None."""
     if recent.pushes < minimum or before.pushes < minimum or not before.clicks:
-        return False, None
+        return None
     z = z_two_proportions(recent, before)
     fall = (before.rate - recent.rate) / before.rate
-    return z is not None and z <= -Z_LIMIT and fall >= MIN_FALL, z
+    return z if z is not None and z <= -Z_LIMIT and fall >= MIN_FALL else None
 
 
 def click_through_fall(daily: dict[date, Rates], day: date,
@@ -116,12 +117,12 @@ def click_through_fall(daily: dict[date, Rates], day: date,
     """Whether click-through fell over the last two weeks against the six before."""
     recent_days, before_days = windows(day)
     recent, before = _total(daily, recent_days), _total(daily, before_days)
-    holds, z = _falls(recent, before, minimum)
-    if not holds:
+    z = _fall_z(recent, before, minimum)
+    if z is None:
         return None
     worst = min((d for d in recent_days if daily.get(d, Rates(0, 0)).pushes),
                 key=lambda d: (daily[d].rate, -daily[d].pushes))
-    if not _falls(recent - daily[worst], before, minimum)[0]:
+    if _fall_z(recent - daily[worst], before, minimum) is None:
         return None  # one bad day, not a trend
     points = [((d - day).days, daily[d].rate, daily[d].pushes)
               for d in recent_days + before_days if daily.get(d, Rates(0, 0)).pushes]
@@ -152,14 +153,21 @@ def churn_sd(churn: dict[date, int], day: date, days: int) -> float | None:
     return math.sqrt(max(sum(seen) / len(seen), 1.0) * min(days, RECENT_DAYS))
 
 
+def _counts(members: dict[date, int], day: date, days_before: int) -> list[int] | None:
+    """The member counts of ``SIZE_DAYS`` days from ``days_before`` days before ``day``
+    backwards, or None when one of them is missing."""
+    counts = [members.get(day - timedelta(days=days_before + i)) for i in range(SIZE_DAYS)]
+    return None if None in counts else [n for n in counts if n is not None]
+
+
 def size_change(members: dict[date, int], day: date,
                 churn: dict[date, int] | None = None) -> Finding | None:
     """Whether the segment grew or shrank by ``SIZE_CHANGE`` in two weeks, every recent day,
     by more than its own churn makes by chance (``SIZE_Z``); ``churn`` is {day: entered +
     left}, and without enough of it only the share is judged."""
-    recent = [members.get(day - timedelta(days=i)) for i in range(SIZE_DAYS)]
-    before = [members.get(day - timedelta(days=RECENT_DAYS + i)) for i in range(SIZE_DAYS)]
-    if None in recent or None in before:
+    recent = _counts(members, day, 0)
+    before = _counts(members, day, RECENT_DAYS)
+    if recent is None or before is None:
         return None
     base = sum(before) / SIZE_DAYS
     if base < SIZE_MIN_MEMBERS:
@@ -183,8 +191,8 @@ def member_loss(members: dict[date, int], day: date,
     """Whether the segment has lost ``LOSS_SHARE`` of its members over four or eight weeks
     (the mean of its last three days against the day that many weeks before), beyond what
     its churn makes by chance. The longest window that holds is reported."""
-    recent = [members.get(day - timedelta(days=i)) for i in range(SIZE_DAYS)]
-    if None in recent:
+    recent = _counts(members, day, 0)
+    if recent is None:
         return None
     now = sum(recent) / SIZE_DAYS
     for weeks in sorted(LOSS_WEEKS, reverse=True):
@@ -229,13 +237,13 @@ def tag_falls(daily: dict[date, Rates], per_tag: dict[str, dict[date, Rates]],
     found = []
     for tag, tag_daily in sorted(per_tag.items()):
         recent, before = _total(tag_daily, recent_days), _total(tag_daily, before_days)
-        holds, z = _falls(recent, before, MIN_TAG_PUSHES)
-        if not holds:
+        z = _fall_z(recent, before, MIN_TAG_PUSHES)
+        if z is None:
             continue
         other_recent, other_before = all_recent - recent, all_before - before
         if other_recent.pushes < MIN_TAG_PUSHES or other_before.pushes < MIN_TAG_PUSHES:
             continue  # nothing to compare with: the segment-wide alert speaks for it
-        if _falls(other_recent, other_before, MIN_TAG_PUSHES)[0]:
+        if _fall_z(other_recent, other_before, MIN_TAG_PUSHES) is not None:
             continue
         found.append(Finding("tag", key=tag, numbers={
             "tag": tag, "recent_rate": recent.rate, "before_rate": before.rate,

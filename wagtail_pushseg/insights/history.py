@@ -107,7 +107,7 @@ def campaign_tags(campaign_ids) -> dict[int, list[str]]:
 def _push_counts(day: date):
     """(pushes, clicks) per segment, and per (segment, tag), for deliveries sent on ``day``."""
     start, end = day_bounds(day)
-    rows = (
+    rows = list(
         Delivery.objects.filter(
             status=Delivery.Status.SENT, sent_at__gte=start, sent_at__lt=end,
             target__isnull=False,
@@ -116,10 +116,9 @@ def _push_counts(day: date):
         .annotate(pushes=Count("pk"), clicks=Count("pk", filter=Q(clicked_at__isnull=False)))
         .order_by()
     )
-    rows = list(rows)
     tags = campaign_tags({row["campaign_id"] for row in rows})
-    per_segment = defaultdict(lambda: [0, 0])
-    per_tag = defaultdict(lambda: [0, 0])
+    per_segment: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
+    per_tag: defaultdict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
         segment_id = row["target__segment_id"]
         per_segment[segment_id][0] += row["pushes"]

@@ -149,9 +149,9 @@ def _change_start(s, segment: int) -> int:
 
 def spread(values: list[float | int | None]) -> tuple | None:
     """(min, median, max) of the values that are there."""
-    values = sorted(v for v in values if v is not None)
-    if not values:
+    present = sorted(v for v in values if v is not None)
+    if not present:
         return None
-    middle = len(values) // 2
-    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
-    return values[0], median, values[-1]
+    middle = len(present) // 2
+    median = present[middle] if len(present) % 2 else (present[middle - 1] + present[middle]) / 2
+    return present[0], median, present[-1]

@@ -24,8 +24,10 @@ the run so that a planted score stays what it was planted as.
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from django.db import connection, transaction
+from django.db.models import Field
 from django.test import override_settings
 from django.utils import timezone
 
@@ -193,7 +195,7 @@ class ScenarioRun:
         s, rng = self.s, self.rng
         pks = self._subscribers(s.size, 0, self.at(-60, 6))
         for pk in pks:
-            draw, groups = rng.random(), ()
+            draw, groups = rng.random(), tuple[int, ...]()
             for index, share in enumerate(s.group_shares):
                 if draw < share:
                     groups = (index,)
@@ -313,9 +315,9 @@ def insert_deliveries(rows: list[tuple]) -> None:
     quote = connection.ops.quote_name
     columns = ["campaign", "subscriber", "target", "degree", "sent_at", "clicked_at",
                "status", "attempts", "status_code", "reason", "variant"]
-    fields = [meta.get_field(name) for name in columns]
+    fields = [cast(Field, meta.get_field(name)) for name in columns]  # none is a relation's reverse
     sql = (f"INSERT INTO {quote(meta.db_table)} ("
-           + ", ".join(quote(f.column) for f in fields) + ") VALUES ("
+           + ", ".join(quote(str(f.column)) for f in fields) + ") VALUES ("
            + ", ".join(["%s"] * len(fields)) + ")")
     sent = Delivery.Status.SENT.value
     moments: dict = {None: None}
@@ -345,7 +347,7 @@ class ScenarioResult:
     @classmethod
     def collect(cls, run: ScenarioRun) -> "ScenarioResult":
         ids = [segment.pk for segment in run.segments]
-        series = {pk: [] for pk in ids}
+        series: dict[int, list[tuple[date, int, int, int]]] = {pk: [] for pk in ids}
         for row in SegmentDay.objects.filter(segment_id__in=ids).order_by("day"):
             series[row.segment_id].append((row.day, row.members, row.pushes, row.clicks))
         alerts = [(a.segment_id, a.kind, a.opened_on, a.numbers)

@@ -234,7 +234,9 @@ class Simulation:
                 changed[id(affinity)] = affinity
 
     def read(self, day: int) -> None:
-        events, created, changed, touched = [], [], {}, []
+        events, touched = [], []
+        created: list[TagAffinity] = []
+        changed: dict[int, TagAffinity] = {}
         for subscriber_id, subscriber in self.subscribers.items():
             group = self.groups[subscriber_id]
             if subscriber.created_at > self.at(day, 7) or self.rng.random() >= group.visit_chance:

@@ -226,7 +226,7 @@ def find_groups(now: datetime | None = None) -> list[Found]:
     factor = settings.SUGGESTION_RISING_FACTOR
     rising = sorted(
         (tag for tag, (recent, baseline) in counts.items() if recent >= min_size
-         and (not baseline or growth(recent, baseline) >= factor)),
+         and (not baseline or recent / baseline >= factor)),
         key=lambda tag: (-(growth(*counts[tag]) or float("inf")), -counts[tag][0], tag),
     )[:MAX_RISING]
 

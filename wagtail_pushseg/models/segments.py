@@ -1,5 +1,7 @@
 """Segments (fuzzy rules over subscribers) and their stored memberships."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
@@ -105,7 +107,7 @@ class Segment(models.Model):
     def clean_fields(self, exclude=None) -> None:
         """Field checks, plus the rule blocks' own checks and refused cycles for ``rules``
         (model validation does not run StreamField blocks' ``clean`` by itself)."""
-        errors = {}
+        errors: dict[str, Any] = {}
         try:
             super().clean_fields(exclude=exclude)
         except ValidationError as error:

@@ -1,11 +1,11 @@
 """What the rule blocks are made of: lists typed as text, the site's tags, a segment, the two
 numbers of a ramp, and the base classes that check a rule as a whole."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from taggit.utils import parse_tags
@@ -14,12 +14,19 @@ from wagtail.admin.widgets import AdminTagWidget
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 
+#: A label an editor reads: plain or ``gettext_lazy``.
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # the stubs' own name for a lazy str
+else:
+    StrOrPromise = str | Promise
+
+
 class TextListBlock(blocks.FieldBlock):
     """A list of short strings, typed as one line separated by commas; stored as a JSON list."""
 
-    def __init__(self, required: bool = True, help_text: str | None = None, **kwargs):
+    def __init__(self, required: bool = True, help_text: StrOrPromise | None = None, **kwargs):
         self.field = forms.CharField(
-            required=required, help_text=help_text, widget=self.make_widget(),
+            required=required, help_text=help_text or "", widget=self.make_widget(),
             max_length=2000,
         )
         super().__init__(**kwargs)
@@ -101,7 +108,7 @@ class SegmentChooserBlock(blocks.ChooserBlock):
         icon = "group"
 
 
-def ramp_fields(unit: str, start: float, full: float) -> tuple[blocks.FloatBlock, ...]:
+def ramp_fields(unit: StrOrPromise, start: float, full: float) -> tuple[blocks.FloatBlock, ...]:
     """The two numbers that map a measure to a degree, worded for editors (``unit`` names
     what is counted, e.g. "weeks")."""
     return (

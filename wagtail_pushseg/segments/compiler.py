@@ -74,7 +74,7 @@ def since_sql(field: str, ramp: r.Ramp, ctx: SqlContext) -> Expression:
     )
 
 
-def ratio_sql(numerator: Expression, denominator: str) -> Expression:
+def ratio_sql(numerator: Expression | F, denominator: str) -> Expression:
     """``numerator / denominator`` when the denominator is above 0, else 0."""
     return Case(
         When(**{f"{denominator}__gt": 0}, then=numerator / AsFloat(F(denominator))),

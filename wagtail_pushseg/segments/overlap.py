@@ -26,7 +26,7 @@ class Overlap:
 
 
 def _id(segment: Segment | int) -> int:
-    return getattr(segment, "pk", segment)
+    return segment if isinstance(segment, int) else segment.pk
 
 
 def overlap(segment_a: Segment | int, segment_b: Segment | int) -> Overlap:

@@ -69,9 +69,10 @@ def _parse_items(items: Any) -> tuple[Node, ...]:
             raise InvalidRules("each rule must be a block with a type and a value")
         kind, value = item["type"], item.get("value") or {}
         block_id = str(item.get("id") or "")
+        node: Node | None
         if kind == "group":
             children = _parse_items(value.get("rules") or [])
-            match = value.get("match") if value.get("match") in (ALL, ANY, NONE) else ALL
+            match = str(value["match"]) if value.get("match") in (ALL, ANY, NONE) else ALL
             node = Group(match=match, children=children, block_id=block_id) if children else None
         elif (rule_class := rule_kinds.get(kind)) is not None:
             node = rule_class.parse(value, block_id)

@@ -148,7 +148,7 @@ def install_starter_segments(fan_tags: Iterable[str] | None = None, refresh: boo
     for starter in starter_definitions(list(fan_tags)):
         segment = Segment.objects.filter(slug=starter.slug).first()
         created = segment is None
-        if created:
+        if segment is None:
             segment = create_segment(
                 user=user, name=starter.name, slug=starter.slug,
                 description=starter.description, rules=starter.rules,

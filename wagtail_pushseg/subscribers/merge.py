@@ -215,7 +215,9 @@ def _merge_deliveries(Delivery: Any, kept_id: int, pks: list[int]) -> None:
         "pk", "campaign_id", "subscriber_id", "status", "clicked_at", "shown_at"
     ):
         by_campaign[row[1]].append(row)
-    keepers, detached, cancelled = [], [], []
+    keepers: list[int] = []
+    detached: list[int] = []
+    cancelled: list[int] = []
     for rows in by_campaign.values():
         keeper = max(rows, key=lambda row: _delivery_rank(row, kept_id))
         keepers.append(keeper[0])

@@ -108,7 +108,7 @@ def subscribe(
             .first()
         )
         created = subscriber is None
-        if created:
+        if subscriber is None:
             subscriber = Subscriber(**values)
             if visitor_id:
                 subscriber.visitor_id = visitor_id

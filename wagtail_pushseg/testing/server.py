@@ -68,7 +68,7 @@ class SandboxApp:
         self.verifier = VapidVerifier()
         self._flush_task: asyncio.Future[None] | None = None
         # Transports of connections that made requests, to abort them at shutdown.
-        self.transports: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
+        self.transports: weakref.WeakSet[asyncio.Transport] = weakref.WeakSet()
 
     @web.middleware
     async def track_connections(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -93,7 +93,8 @@ class SandboxApp:
         if injected is not None:
             await _sleep_until(answer_at)
             if injected in CONNECTION_FAULTS:
-                return await self._connection_fault(request, sub_id, injected)
+                return await self._connection_fault(request, sub_id, str(injected))
+            injected = int(injected)  # the other faults are statuses
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
             if injected >= 400:
                 self.faults.reject(sub_id, injected, "injected fault")

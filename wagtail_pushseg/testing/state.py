@@ -245,15 +245,15 @@ class SandboxState:
         p = Path(path)
         if p.exists() and p.stat().st_size > 0:
             data = json.loads(p.read_text(encoding="utf-8"))
-            stored = data.get("base_url")
+            stored: str | None = data.get("base_url")
             if stored and base_url and stored.rstrip("/") != base_url.rstrip("/"):
                 raise ValueError(
                     f"state file {p} belongs to {stored}, not {base_url}; "
                     "use the stored base URL or a new file"
                 )
             with state.lock:
-                if stored or base_url:
-                    state.base_url = stored or base_url
+                if url := stored or base_url:
+                    state.base_url = url
                 for item in data.get("subscriptions", []):
                     sub = Subscription.from_dict(item)
                     state._subs[sub.id] = sub

@@ -43,7 +43,7 @@ def write_views(views: list[PendingView]) -> int:
     if not views:
         return 0
     Page = swapper.load_model("wagtailcore", "Page")
-    subscribers = {}
+    subscribers: dict[str, Subscriber] = {}
     for subscriber in Subscriber.objects.filter(
         visitor_id__in={v.visitor_id for v in views}, status=Subscriber.Status.ACTIVE
     ).order_by("last_seen_at"):
@@ -53,11 +53,11 @@ def write_views(views: list[PendingView]) -> int:
     recorded = 0
     with transaction.atomic():
         for view in sorted(views, key=lambda v: v.when):
-            subscriber = subscribers.get(view.visitor_id)
+            viewer = subscribers.get(view.visitor_id)
             page = pages.get(view.page_id)
-            if subscriber is None or page is None:
+            if viewer is None or page is None:
                 continue
-            record_page_view(subscriber, page, tags[page.pk], view.when)
+            record_page_view(viewer, page, tags[page.pk], view.when)
             recorded += 1
     return recorded
 

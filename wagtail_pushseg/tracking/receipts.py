@@ -7,6 +7,7 @@ service worker's receipt may be lost, or arrive after the click).
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.db import models, transaction
 from django.db.models import F, Value
@@ -33,7 +34,7 @@ def _delivery(ref: DeliveryRef):
 
 def _first(ref: DeliveryRef, column: str, now: datetime) -> bool:
     """Set ``column`` (and ``shown_at`` if still empty) unless it is set already."""
-    changes = {column: now}
+    changes: dict[str, Any] = {column: now}
     if column != "shown_at":
         changes["shown_at"] = Coalesce(F("shown_at"), Value(now),
                                        output_field=models.DateTimeField())

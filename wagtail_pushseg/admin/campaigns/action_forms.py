@@ -55,7 +55,8 @@ class SendForm(forms.Form):
             "example": example.strftime(field.widget.format)}
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         timing = data.get("timing")
         if not self.campaign.targets.exists():
             raise forms.ValidationError(_("Add at least one target segment before sending."))
@@ -95,7 +96,7 @@ class TestSendForm(forms.Form):
         self.user = user
         self.chosen = chosen
         if chosen is not None:
-            self.fields["recipients"].choices = [
+            self.fields["recipients"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
                 (self.MINE, _("My own subscriptions")),
                 (self.ONE, _("This subscriber: %(name)s") % {"name": chosen}),
             ]
@@ -106,7 +107,8 @@ class TestSendForm(forms.Form):
             )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         active = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE)
         if data.get("recipients") == self.ONE:
             subscriber = data.get("subscriber")

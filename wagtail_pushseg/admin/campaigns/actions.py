@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import FormView
@@ -34,10 +34,10 @@ class CampaignActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Form
     header_icon = "mail"
     #: The URL name of this step (its header button is left out).
     step = ""
-    submit_label = ""
-    intro = ""
+    submit_label: str | Promise = ""
+    intro: str | Promise = ""
     #: States the step applies to; others go back to the details with a message.
-    allowed = Campaign.EDITABLE
+    allowed: tuple[Campaign.Status, ...] = Campaign.EDITABLE
 
     @cached_property
     def object(self) -> Campaign:

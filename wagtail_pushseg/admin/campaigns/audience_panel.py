@@ -1,5 +1,7 @@
 """The composer's audience panel: segment suggestions and the live audience preview."""
 
+from collections.abc import Sequence
+
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,7 @@ from ..permissions import can_compose_campaigns
 from .prefill import page_by_id
 
 
-CSS = {"all": ["wagtail_pushseg/admin/campaigns.css"]}
+CSS: dict[str, Sequence[str]] = {"all": ["wagtail_pushseg/admin/campaigns.css"]}
 JS = ["wagtail_pushseg/admin/campaigns.js"]
 
 

@@ -83,7 +83,7 @@ def clean_controls(form: forms.Form, data: dict) -> None:
             form.add_error("local_time", _("Choose the local time, for example 09:00."))
     elif send_time == Campaign.SendTime.LOCAL_TIME and not data.get("ignore_quiet_hours"):
         quiet = pushseg_settings.QUIET_HOURS
-        if quiet and in_window(local_time, *quiet):
+        if quiet and local_time and in_window(local_time, *quiet):
             form.add_error("local_time", _(
                 "%(time)s is inside this site's quiet hours (%(start)s to %(end)s), so the "
                 "pushes would wait until %(end)s: choose another time, or tick \"ignore quiet "

@@ -137,13 +137,13 @@ class CampaignForm(WagtailAdminModelForm):
         """Each variant belongs to a target segment, at most three (four wordings) a target,
         and fits in a push with that target's wording."""
         formsets = getattr(self, "formsets", {})
-        targets = {}
+        targets: dict[int, CampaignTarget] = {}
         for form in getattr(formsets.get("targets"), "forms", []):
             data = getattr(form, "cleaned_data", None)
             if data and not data.get("DELETE") and data.get("segment"):
                 targets.setdefault(data["segment"].pk, CampaignTarget(
                     title=data.get("title", ""), body=data.get("body", "")))
-        valid, seen = True, {}
+        valid, seen = True, dict[int, int]()
         for form in getattr(formsets.get("variants"), "forms", []):
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE") or not data.get("segment"):

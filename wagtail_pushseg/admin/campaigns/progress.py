@@ -147,7 +147,7 @@ def _truncate(moment: datetime, kind: str) -> datetime:
     parts = {"second": {"microsecond": 0}, "minute": {"second": 0, "microsecond": 0},
              "hour": {"minute": 0, "second": 0, "microsecond": 0},
              "day": {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}}[kind]
-    return moment.replace(**parts)
+    return moment.replace(**parts)  # type: ignore[arg-type]  # only int fields are named
 
 
 def _label(moment: datetime, kind: str) -> str:

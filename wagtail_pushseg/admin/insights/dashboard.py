@@ -10,6 +10,8 @@ permission). Users without them see neither the item nor the panel, and no numbe
 for them.
 """
 
+from typing import Any
+
 from django.urls import reverse
 from wagtail.admin.site_summary import SummaryItem
 from wagtail.admin.ui.components import Component
@@ -61,7 +63,7 @@ class PushDashboardPanel(Component):
 
     def get_context_data(self, parent_context):
         user = self.request.user
-        context = {"subscribers": None, "campaigns": None, "open_suggestions": None,
+        context: dict[str, Any] = {"subscribers": None, "campaigns": None, "open_suggestions": None,
                    "can_add_segments": False,
                    # None: the section is not rendered (the user may not view segments).
                    "drift_alerts": None}

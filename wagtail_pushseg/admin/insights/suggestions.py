@@ -66,7 +66,7 @@ class SuggestionsIndexView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Te
                   else SegmentSuggestion.Status.OPEN)
         suggestions = list(SegmentSuggestion.objects.filter(status=status))
         for suggestion in suggestions:
-            suggestion.chart = overlap_chart(suggestion)
+            suggestion.chart = overlap_chart(suggestion)  # type: ignore[attr-defined]  # for the template
         return super().get_context_data(
             suggestions=suggestions, show_dismissed=show_dismissed,
             dismissed_count=SegmentSuggestion.objects.filter(
@@ -105,7 +105,8 @@ class CreateDraftView(PermissionCheckedMixin, View):
                     threshold=THRESHOLD, active=False,
                 )
                 suggestion.status = SegmentSuggestion.Status.ACCEPTED
-                suggestion.decided_at, suggestion.decided_by = timezone.now(), request.user
+                suggestion.decided_at = timezone.now()
+                suggestion.decided_by = request.user  # type: ignore[assignment]  # signed in
                 suggestion.segment = segment
                 suggestion.save(update_fields=["status", "decided_at", "decided_by", "segment"])
                 log(segment, ACCEPT_ACTION, user=request.user, data={
@@ -136,7 +137,8 @@ class DismissView(PermissionCheckedMixin, View):
         )
         with transaction.atomic():
             suggestion.status = SegmentSuggestion.Status.DISMISSED
-            suggestion.decided_at, suggestion.decided_by = timezone.now(), request.user
+            suggestion.decided_at = timezone.now()
+            suggestion.decided_by = request.user  # type: ignore[assignment]  # signed in
             suggestion.save(update_fields=["status", "decided_at", "decided_by"])
             log(suggestion, DISMISS_ACTION, user=request.user,
                 data={"suggestion": suggestion.key})

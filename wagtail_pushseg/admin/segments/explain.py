@@ -26,7 +26,6 @@ class SegmentExplainView(PermissionCheckedMixin, SegmentBreadcrumbsMixin,
     header_icon = "help"
 
     def get(self, request, *args, **kwargs):
-        self.segment = get_object_or_404(Segment, pk=kwargs["pk"])
         self.subscriber = get_object_or_404(Subscriber, pk=kwargs["subscriber_pk"])
         return super().get(request, *args, **kwargs)
 

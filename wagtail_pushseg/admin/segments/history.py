@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from django import forms
 from django.db.models import Q, Sum
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.panels import Panel
@@ -67,7 +67,9 @@ def cohort_chart(segment: Segment) -> dict | None:
     others = sorted({pk for result in found for pk in result.others},
                     key=lambda pk: -sum(result.others[pk] for result in found))[:4]
     labels = [_("%(weeks)s weeks ago") % {"weeks": result.weeks} for result in found]
-    rows = [(_("Still members"), [r.counts[STILL] for r in found])]
+    rows: list[tuple[str | Promise, list[int]]] = [
+        (_("Still members"), [r.counts[STILL] for r in found])
+    ]
     rows += [(_("Now in %(name)s") % {"name": names.get(pk, "?")},
               [r.others[pk] for r in found]) for pk in others]
     rows += [(_("In no segment"), [r.counts[NOWHERE] for r in found]),
@@ -102,10 +104,6 @@ class SegmentHistoryView(PermissionCheckedMixin, SegmentBreadcrumbsMixin,
     template_name = "wagtail_pushseg/segments/history.html"
     page_title = _("Trends and alerts")
     header_icon = "history"
-
-    def get(self, request, *args, **kwargs):
-        self.segment = get_object_or_404(Segment, pk=kwargs["pk"])
-        return super().get(request, *args, **kwargs)
 
     def get_page_subtitle(self) -> str:
         return str(self.segment)

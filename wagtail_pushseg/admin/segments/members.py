@@ -2,6 +2,9 @@
 degree, exportable (CSV, XLSX), each row leading to the explanation of that membership. Also the
 segment pages' shared pieces: their URL names and breadcrumbs."""
 
+from collections.abc import Callable
+from typing import Any
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -44,11 +47,22 @@ class MembersFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Membership
-        fields = []
+        fields: list[str] = []
 
 
 class SegmentBreadcrumbsMixin:
-    """Segments › <segment> › <this page>; ``self.segment`` is set by the view."""
+    """A page about the segment of the URL's ``pk``: ``self.segment``, and the breadcrumbs
+    Segments › <segment> › <this page>."""
+
+    # Provided by the view it is mixed into (annotations only: nothing is shadowed).
+    breadcrumbs_items: list[dict[str, Any]]
+    kwargs: dict[str, Any]
+    get_page_title: Callable[[], str]
+
+    @cached_property
+    def segment(self) -> Segment:
+        # Looked up when first read, once the permission check has passed: no 404 before it.
+        return get_object_or_404(Segment, pk=self.kwargs["pk"])
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
@@ -98,10 +112,6 @@ class SegmentMembersView(SegmentBreadcrumbsMixin, ReportView):
         "subscriber.timezone": _("Time zone"),
         "subscriber.created_at": _("Subscribed at"),
     }
-
-    def get(self, request, *args, **kwargs):
-        self.segment = get_object_or_404(Segment, pk=kwargs["pk"])
-        return super().get(request, *args, **kwargs)
 
     def get_filename(self) -> str:
         return f"segment-{self.segment.slug}-members"

@@ -5,6 +5,7 @@ The editor's ``pushseg-segment-preview`` controller posts the whole segment form
 :class:`SegmentPreviewView` (debounced, on every change); nothing is saved.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,7 +25,7 @@ from ...segments.preview import histogram, members_queryset
 from ..permissions import EDIT, RegisteredPolicy, can_edit_segments
 
 
-CSS = {"all": ["wagtail_pushseg/admin/segment-admin.css"]}
+CSS: dict[str, Sequence[str]] = {"all": ["wagtail_pushseg/admin/segment-admin.css"]}
 JS = ["wagtail_pushseg/admin/segment-preview.js"]
 
 #: Members shown from each end of the range (the strongest, and those just reaching it).
@@ -59,14 +60,17 @@ class Preview:
         return {
             "threshold": self.threshold, "members": self.members, "active": self.active,
             "histogram": [{"low": b.low, "high": b.high, "count": b.count} for b in self.bars],
-            "sample": [{"subscriber": s.pk, "degree": s.degree} for s in self.sample],
+            "sample": [
+                {"subscriber": s.pk, "degree": s.degree}  # type: ignore[attr-defined]  # annotated
+                for s in self.sample
+            ],
             "incomplete": self.incomplete, "error": self.error,
         }
 
 
 def rules_from_form(data: QueryDict):
     """The segment form's rules as a StreamValue, and whether they failed their checks."""
-    block = Segment._meta.get_field("rules").stream_block
+    block = Segment._meta.get_field("rules").stream_block  # type: ignore[union-attr]  # StreamField
     try:
         value = block.value_from_datadict(data, {}, "rules")
     except (KeyError, ValueError, TypeError):

@@ -7,9 +7,8 @@ subscribers, see ``docs/benchmarks.md``), so the editor sees the new members at 
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -44,11 +43,6 @@ class SegmentRefreshView(PermissionCheckedMixin, SegmentBreadcrumbsMixin,
     template_name = "wagtail_pushseg/segments/refresh.html"
     page_title = _("Refresh members")
     header_icon = "rotate"
-
-    @cached_property
-    def segment(self) -> Segment:
-        # Looked up once the permission check has passed: no 404 before it.
-        return get_object_or_404(Segment, pk=self.kwargs["pk"])
 
     def get_page_subtitle(self) -> str:
         return str(self.segment)

@@ -16,7 +16,7 @@ usage), the viewset adds:
 import django_filters
 from django import forms
 from django.urls import path, reverse
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -49,7 +49,7 @@ class SegmentFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Segment
-        fields = []
+        fields: list[str] = []
 
 
 def segment_buttons(user, segment: Segment, cls=Button) -> list:
@@ -103,7 +103,7 @@ class SegmentChooserViewSet(chooser.SnippetChooserViewSet):
     create_view_class = _guarded(chooser.SnippetCreateView)
 
 
-def active_label(segment: Segment) -> str:
+def active_label(segment: Segment) -> str | Promise:
     return _("Active") if segment.active else _("Inactive")
 
 

@@ -23,7 +23,7 @@ class ChooseCampaignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = (
+        self.fields["campaign"].queryset = (  # type: ignore[attr-defined]  # ModelChoiceField
             Campaign.objects.filter(status__in=Campaign.EDITABLE).order_by("-pk"))
 
 

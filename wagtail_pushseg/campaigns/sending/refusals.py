@@ -49,7 +49,8 @@ def settle_refusals(rows: list[tuple], outcomes: dict[Outcome, list]) -> list[tu
     ).values_list("pk", flat=True))
 
     accepted = Counter(origin_of(endpoints[row[0]]) for row in outcomes.get(Outcome.SENT, []))
-    refusals, refused_known = Counter(), Counter()
+    refusals: Counter[str] = Counter()
+    refused_known: Counter[str] = Counter()
     for pk, subscriber_id, _attempts, _push in refused:
         origin = origin_of(endpoints[pk])
         refusals[origin] += 1

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from django.db.models import Case, Expression, Q, When
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact, Lookup, StartsWith
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from ...sql import Float
@@ -71,13 +72,13 @@ class AttributeRule(Rule):
     #: Values are compared lower-cased.
     lower: ClassVar[bool] = False
     #: What the column holds, for explanations ("browser").
-    noun: ClassVar[str] = ""
+    noun: ClassVar[str | Promise] = ""
     values: tuple[str, ...]
 
     @classmethod
     def parse(cls, value: Mapping[str, Any], block_id: str) -> Rule | None:
-        values = {cls.trimmed(v) for v in strings(value.get(cls.values_field), cls.lower)}
-        values = tuple(sorted(v for v in values if v))
+        typed = {cls.trimmed(v) for v in strings(value.get(cls.values_field), cls.lower)}
+        values = tuple(sorted(v for v in typed if v))
         return cls(values=values, block_id=block_id) if values else None
 
     @classmethod

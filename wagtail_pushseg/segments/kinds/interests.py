@@ -99,7 +99,8 @@ class TagInterest(MeasureRule):
         }
 
     def measure(self, facts: Facts, now: datetime) -> dict[str, float]:
-        affinities, half_life = facts.of(self) or {}, pushseg_settings.TAG_HALF_LIFE_DAYS
+        affinities: dict[str, tuple[float, datetime]] = facts.of(self) or {}
+        half_life = pushseg_settings.TAG_HALF_LIFE_DAYS
         return {
             tag: decayed_or_forgotten(*affinities[tag], now, half_life) if tag in affinities
             else 0.0
