@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import swapper
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import cache_control
@@ -15,6 +18,15 @@ from .protection import ApiError, public_json_endpoint, rate_limited
 
 
 Page = swapper.load_model("wagtailcore", "Page")
+Parsed = TypeVar("Parsed")
+
+
+def _parsed(parse: Callable[[Any], Parsed], data: Any) -> Parsed:
+    """``parse(data)``; what it refuses is a 400 naming the field."""
+    try:
+        return parse(data)
+    except InvalidInput as exc:
+        raise ApiError(400, str(exc), exc.field) from None
 
 
 def _set_visitor_cookie(request: HttpRequest, response: JsonResponse, visitor_id: str) -> None:
@@ -31,10 +43,7 @@ def _set_visitor_cookie(request: HttpRequest, response: JsonResponse, visitor_id
 @public_json_endpoint("subscribe")
 def subscribe(request: HttpRequest, data) -> JsonResponse:
     """Store the browser's PushSubscription; answers 201 when new, 200 when already known."""
-    try:
-        clean = services.parse_subscription(data)
-    except InvalidInput as exc:
-        raise ApiError(400, str(exc), exc.field) from None
+    clean = _parsed(services.parse_subscription, data)
     subscriber, created = services.subscribe(
         clean,
         # Keep the browser's visitor id across re-subscriptions, so its history stays linked.
@@ -84,10 +93,7 @@ def vapid_public_key(request: HttpRequest) -> JsonResponse:
 @public_json_endpoint("track")
 def track(request: HttpRequest, data) -> JsonResponse:
     """Record a custom event, or a page view reported by the script on fully cached sites."""
-    try:
-        event = custom_events.parse_event(data)
-    except InvalidInput as exc:
-        raise ApiError(400, str(exc), exc.field) from None
+    event = _parsed(custom_events.parse_event, data)
     subscriber = subscriber_for(request)
     if subscriber is None:
         raise ApiError(403, "this browser is not subscribed to notifications; nothing recorded")

@@ -18,6 +18,7 @@ from ...conf import pushseg_settings
 from ...delivery.payload import PayloadTooLarge
 from ...models import Campaign, Subscriber
 from ...subscribers.direct import send_to_subscriber
+from ..breadcrumbs import breadcrumbs
 from ..permissions import RegisteredPolicy
 from .action_forms import SendForm, TestSendForm
 from .controls import control_facts
@@ -64,11 +65,11 @@ class CampaignActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Form
         return str(self.object)
 
     def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse(URL % "index"), "label": _("Campaigns")},
-            {"url": reverse(URL % "inspect", args=[self.object.pk]), "label": str(self.object)},
-            {"url": "", "label": self.page_title},
-        ]
+        return breadcrumbs(
+            self,
+            (reverse(URL % "index"), _("Campaigns")),
+            (reverse(URL % "inspect", args=[self.object.pk]), str(self.object)),
+        )
 
     @cached_property
     def header_buttons(self):

@@ -26,6 +26,7 @@ from wagtail.log_actions import log
 from ...insights.suggested_segments import THRESHOLD
 from ...models import Segment, SegmentSuggestion
 from ...segments.services import create_segment
+from ..breadcrumbs import breadcrumbs
 from ..charts import bar_chart, series
 from ..permissions import RegisteredPolicy, can_add_segments
 from ..segments.members import URL as SEGMENT_URL
@@ -55,10 +56,7 @@ class SuggestionsIndexView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Te
     header_icon = "pick"
 
     def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse(SEGMENT_URL % "list"), "label": _("Segments")},
-            {"url": "", "label": self.get_page_title()},
-        ]
+        return breadcrumbs(self, (reverse(SEGMENT_URL % "list"), _("Segments")))
 
     def get_context_data(self, **kwargs):
         show_dismissed = self.request.GET.get("status") == "dismissed"

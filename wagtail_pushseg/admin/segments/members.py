@@ -2,7 +2,6 @@
 degree, exportable (CSV, XLSX), each row leading to the explanation of that membership. Also the
 segment pages' shared pieces: their URL names and breadcrumbs."""
 
-from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -18,6 +17,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets import HeaderButton
 
 from ...models import Membership, Segment
+from ..breadcrumbs import breadcrumbs
 from ..permissions import ANY, RegisteredPolicy, can_refresh_segments
 
 
@@ -54,10 +54,7 @@ class SegmentBreadcrumbsMixin:
     """A page about the segment of the URL's ``pk``: ``self.segment``, and the breadcrumbs
     Segments › <segment> › <this page>."""
 
-    # Provided by the view it is mixed into (annotations only: nothing is shadowed).
-    breadcrumbs_items: list[dict[str, Any]]
-    kwargs: dict[str, Any]
-    get_page_title: Callable[[], str]
+    kwargs: dict[str, Any]  # the view's
 
     @cached_property
     def segment(self) -> Segment:
@@ -65,11 +62,11 @@ class SegmentBreadcrumbsMixin:
         return get_object_or_404(Segment, pk=self.kwargs["pk"])
 
     def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse(URL % "list"), "label": _("Segments")},
-            {"url": reverse(URL % "edit", args=[self.segment.pk]), "label": str(self.segment)},
-            {"url": "", "label": self.get_page_title()},
-        ]
+        return breadcrumbs(
+            self,
+            (reverse(URL % "list"), _("Segments")),
+            (reverse(URL % "edit", args=[self.segment.pk]), str(self.segment)),
+        )
 
 
 class SegmentMembersView(SegmentBreadcrumbsMixin, ReportView):

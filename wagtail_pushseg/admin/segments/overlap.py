@@ -12,6 +12,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from ...models import Segment
 from ...segments.overlap import Overlap, overlap_matrix
+from ..breadcrumbs import breadcrumbs
 from ..permissions import ANY, RegisteredPolicy
 from .members import URL
 
@@ -54,10 +55,7 @@ class SegmentOverlapView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Temp
     header_icon = "table"
 
     def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse(URL % "list"), "label": _("Segments")},
-            {"url": "", "label": self.get_page_title()},
-        ]
+        return breadcrumbs(self, (reverse(URL % "list"), _("Segments")))
 
     def get_context_data(self, **kwargs):
         segments = list(Segment.objects.filter(active=True).order_by("name", "pk"))

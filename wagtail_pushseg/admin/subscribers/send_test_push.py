@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
@@ -15,6 +14,7 @@ from ...delivery.payload import MAX_PLAINTEXT_BYTES, PayloadTooLarge, build_payl
 from ...models import Subscriber
 from ...subscribers.direct import send_to_subscriber
 from ..permissions import SEND_TEST_PUSH, RegisteredPolicy
+from .subscriber_page import SubscriberPageMixin
 
 
 class TestPushForm(forms.Form):
@@ -48,7 +48,8 @@ class TestPushForm(forms.Form):
         )
 
 
-class TestPushView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+class TestPushView(PermissionCheckedMixin, SubscriberPageMixin, WagtailAdminTemplateMixin,
+                   FormView):
     """Send a test notification to one subscriber (needs ``send_test_push``)."""
 
     permission_policy = RegisteredPolicy(Subscriber)
@@ -62,22 +63,6 @@ class TestPushView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
     def object(self) -> Subscriber:
         # Looked up once the permission check has passed: no 404 before it.
         return get_object_or_404(Subscriber, pk=self.kwargs["pk"])
-
-    def get_page_subtitle(self):
-        return str(self.object)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("wagtail_pushseg_subscribers:index"), "label": _("Subscribers")},
-            {
-                "url": reverse("wagtail_pushseg_subscribers:inspect", args=[self.object.pk]),
-                "label": str(self.object),
-            },
-            {"url": "", "label": self.page_title},
-        ]
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(subscriber=self.object, **kwargs)
 
     def form_valid(self, form):
         result = send_to_subscriber(self.object, form.payload())

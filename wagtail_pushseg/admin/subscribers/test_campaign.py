@@ -13,6 +13,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from ...models import Campaign, Subscriber
 from ..permissions import RegisteredPolicy
+from .subscriber_page import SubscriberPageMixin
 
 
 class ChooseCampaignForm(forms.Form):
@@ -27,7 +28,8 @@ class ChooseCampaignForm(forms.Form):
             Campaign.objects.filter(status__in=Campaign.EDITABLE).order_by("-pk"))
 
 
-class TestCampaignView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+class TestCampaignView(PermissionCheckedMixin, SubscriberPageMixin, WagtailAdminTemplateMixin,
+                       FormView):
     """Pick a campaign; its test-send page opens with this subscriber chosen (needs
     ``send_campaign``, like the test-send itself)."""
 
@@ -42,20 +44,6 @@ class TestCampaignView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormVi
     def object(self) -> Subscriber:
         return get_object_or_404(Subscriber, pk=self.kwargs["pk"],
                                  status=Subscriber.Status.ACTIVE)
-
-    def get_page_subtitle(self):
-        return str(self.object)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("wagtail_pushseg_subscribers:index"), "label": _("Subscribers")},
-            {"url": reverse("wagtail_pushseg_subscribers:inspect", args=[self.object.pk]),
-             "label": str(self.object)},
-            {"url": "", "label": self.page_title},
-        ]
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(subscriber=self.object, **kwargs)
 
     def form_valid(self, form):
         url = reverse("wagtail_pushseg_campaigns:test_send",
