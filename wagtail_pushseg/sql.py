@@ -20,7 +20,8 @@ Hand-written SQL (ruff's S608): these statements are f-strings because the ORM c
 (``INSERT … SELECT``, ``ON CONFLICT``, ``UPDATE … FROM``, temporary tables, JSON unnesting,
 window functions in an UPDATE). Each interpolates only quoted table names (:func:`table`),
 SQL built by the ORM or by this module (with its parameters passed on), fixed keywords and
-integers of our own; every value is a ``%s`` parameter.
+integers of our own; every value is a ``%s`` parameter. pyproject.toml lets S608 pass in
+exactly the modules below (``[tool.ruff.lint.per-file-ignores]``): a new one is listed here first.
 
 - ``segments/refresh.py`` ``refresh_segment``: temporary table, delete, upsert of memberships;
 - ``campaigns/planning.py`` ``_target_sql``, ``candidates_sql``, ``audience_sql``,
