@@ -3,6 +3,8 @@ subscriber erased while their push is in flight leaves only the ledger row behin
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tests.segments.conftest import block, make_segment
 from wagtail_pushseg import tasks
@@ -10,6 +12,7 @@ from wagtail_pushseg.campaigns import services
 from wagtail_pushseg.campaigns.failures import failure_groups
 from wagtail_pushseg.campaigns.results import funnels
 from wagtail_pushseg.campaigns.sending import engine
+from wagtail_pushseg.campaigns.sending.claim import claim_chunk
 from wagtail_pushseg.models import Campaign, Delivery, Profile, Subscriber
 from wagtail_pushseg.subscribers.services import erase, unsubscribe
 
@@ -41,7 +44,7 @@ def send_all(campaign: Campaign, capture) -> Campaign:
 
 
 def test_subscribers_who_left_after_planning_are_not_pushed(
-    planned, sandbox, settings, django_capture_on_commit_callbacks
+    planned, sandbox, settings, admin_client, django_capture_on_commit_callbacks
 ):
     # Chunks of four: the first chunk holds only departed subscribers' rows, so the doorbell
     # must ring again after a chunk that sent nothing but cancelled some.
@@ -71,6 +74,9 @@ def test_subscribers_who_left_after_planning_are_not_pushed(
     assert (funnel.planned, funnel.sent, funnel.cancelled, funnel.waiting) == (10, 6, 4, 0)
     [left] = [g for g in failure_groups(campaign) if g.kind == "left"]
     assert left.count == 4 and "unsubscribed" in left.explanation
+    html = admin_client.get(
+        reverse("wagtail_pushseg_campaigns:inspect", args=[campaign.pk])).content.decode()
+    assert 'data-failure-kind="left"' in html and "the subscriber left after" in html
 
 
 @pytest.mark.parametrize("status", [Subscriber.Status.EXPIRED, Subscriber.Status.INVALID,
@@ -159,3 +165,25 @@ def test_a_subscriber_erased_between_claim_and_send(
     assert len(sandbox.all_messages()) == 9
     [anonymous] = Delivery.objects.filter(campaign=campaign, subscriber=None)
     assert (anonymous.status, anonymous.reason) == ("cancelled", "subscriber erased")
+
+
+def test_the_claim_cancels_departed_rows_in_a_fixed_number_of_statements(
+    make_sandbox_subscribers
+):
+    """Set-based: one query finds the departed among the claimed rows, one UPDATE per kind of
+    departure; never a statement per row, however many left."""
+    def statements_to_claim(n: int) -> int:
+        subscribers = make_sandbox_subscribers(n + 2, language="de-DE")
+        campaign = Campaign.objects.create(title="Sale", body="-", url="/shop/",
+                                           status=Campaign.Status.SENDING)
+        Delivery.objects.bulk_create(
+            [Delivery(campaign=campaign, subscriber=s) for s in subscribers])
+        Subscriber.objects.filter(pk__in=[s.pk for s in subscribers[:n]]).update(
+            status=Subscriber.Status.UNSUBSCRIBED)
+        Subscriber.objects.filter(pk=subscribers[n].pk).delete()
+        with CaptureQueriesContext(connection) as queries:
+            claimed = claim_chunk(campaign.pk, 100)
+        assert (len(claimed.ids), claimed.cancelled) == (1, n + 1)
+        return len(queries)
+
+    assert statements_to_claim(2) == statements_to_claim(12)

@@ -213,8 +213,9 @@ def _count_received(subscriber_ids: list[int], now: datetime) -> None:
     first (an erase waits for this commit, or has already removed them), so no profile is
     made for someone who is gone.
     """
-    subscriber_ids = list(Subscriber.objects.select_for_update().filter(
-        pk__in=subscriber_ids).values_list("pk", flat=True))
+    # In pk order, so two chunks sharing subscribers never lock them in opposite orders.
+    subscriber_ids = list(Subscriber.objects.select_for_update(no_key=True).filter(
+        pk__in=subscriber_ids).order_by("pk").values_list("pk", flat=True))
     Profile.objects.bulk_create(
         [Profile(subscriber_id=pk) for pk in subscriber_ids], ignore_conflicts=True
     )
