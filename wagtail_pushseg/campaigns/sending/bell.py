@@ -35,7 +35,8 @@ def send_and_ring(campaign_id: int) -> int:
     if campaign is None or campaign.status != Campaign.Status.SENDING:
         return 0
     result = send_chunk(campaign_id)
-    if result.claimed or result.throttled:
+    # A chunk made only of departed subscribers' rows sent nothing, but more may be waiting.
+    if result.claimed or result.cancelled or result.throttled:
         ring([campaign_id])
     else:
         finish_if_done(campaign)

@@ -24,7 +24,7 @@ from ..payloads import payload_template, topic_for
 from ..tokens import TokenMaker, splice
 from ..variants import variants_by_target
 from . import rate_budget
-from .claim import claim, due_work
+from .claim import SUBSCRIBER_LEFT, claim_chunk, due_work
 from .controls import hold_back
 from .refusals import settle_refusals
 
@@ -39,6 +39,8 @@ class ChunkResult:
     #: Held back by the delivery controls: quiet hours (still pending), frequency cap.
     deferred: int = 0
     capped: int = 0
+    #: Not sent because their subscriber left (unsubscribed, expired, erased...) after planning.
+    cancelled: int = 0
     #: Nothing claimed because the global send rate was spent, though work is due.
     throttled: bool = False
 
@@ -68,9 +70,10 @@ def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
     with transaction.atomic():
         # Claimed and held back in one commit: other chunks see a row as ``sending`` only once
         # it has passed the controls, which is what keeps the cap exact across them.
-        ids = claim(campaign_id, budget.granted)
+        claimed = claim_chunk(campaign_id, budget.granted)
+        ids = claimed.ids
         held = hold_back(campaign, ids)
-    result = ChunkResult(claimed=len(ids))
+    result = ChunkResult(claimed=len(ids), cancelled=claimed.cancelled)
     ids, result.deferred, result.capped = held.send, held.deferred, held.capped
     rate_budget.give_back(budget, budget.granted - len(ids))
     if not ids:
@@ -81,6 +84,16 @@ def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
             "subscriber__auth", "attempts", "variant",
         )
     )
+    # Erased since the claim (erase cancels only rows not yet leased): nobody to send to.
+    erased = [row[0] for row in rows if row[2] is None]
+    if erased:
+        result.cancelled += Delivery.objects.filter(
+            pk__in=erased, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.CANCELLED, lease_until=None,
+            reason=f"{SUBSCRIBER_LEFT}erased", attempted_at=timezone.now())
+        rows = [row for row in rows if row[2] is not None]
+        if not rows:
+            return result
     try:
         payloads = _payloads(campaign)
     except PayloadTooLarge as exc:
@@ -194,7 +207,15 @@ def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResul
 
 
 def _count_received(subscriber_ids: list[int], now: datetime) -> None:
-    """Sent pushes count in the profiles: received, and ignored until a click says otherwise."""
+    """Sent pushes count in the profiles: received, and ignored until a click says otherwise.
+
+    A subscriber erased while their push was in flight gets nothing: their rows are locked
+    first (an erase waits for this commit, or has already removed them), so no profile is
+    made for someone who is gone.
+    """
+    # In pk order, so two chunks sharing subscribers never lock them in opposite orders.
+    subscriber_ids = list(Subscriber.objects.select_for_update(no_key=True).filter(
+        pk__in=subscriber_ids).order_by("pk").values_list("pk", flat=True))
     Profile.objects.bulk_create(
         [Profile(subscriber_id=pk) for pk in subscriber_ids], ignore_conflicts=True
     )
