@@ -77,6 +77,15 @@ def test_the_history_lives_on_the_shops_segments(demo):
     assert sent.filter(clicked_at__isnull=False).exists()
 
 
+def test_the_trends_page_shows_the_ninety_days(demo, client, django_user_model):
+    bargain = Segment.objects.get(slug="bargain-hunters")
+    client.force_login(django_user_model.objects.get(username="admin"))  # the demo's own
+    response = client.get(reverse("wagtail_pushseg_segments:trends", args=[bargain.pk]))
+    assert response.status_code == 200
+    # The last 90 days, today included: the simulation ended yesterday.
+    assert len(response.context["rows"]) == 89
+
+
 def test_every_subscriber_is_a_sandbox_device(demo, client, django_user_model):
     devices = SandboxState.load(demo).subscriptions()
     endpoints = {s.endpoint for s in devices}
