@@ -194,7 +194,7 @@ class PushsegSettings:
         our pushes before, that pause a campaign (a VAPID problem) even when that service
         accepts more than it refuses; any such refusal pauses it when the service refuses
         most of its messages. Subscriptions that never received cannot pause anything
-        (``campaigns/vapid_breaker.py``)."""
+        (``campaigns/sending/vapid_breaker.py``)."""
         return max(1, int(self._get("VAPID_BREAKER_FAILURES", 20)))
 
     @property

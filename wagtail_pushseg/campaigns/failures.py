@@ -1,14 +1,16 @@
 """Why a campaign's pushes did not go out, in words: its failed, expired and held-back
-deliveries grouped by the kind of reason the sender wrote, with a count each (one
-aggregate query; the reasons themselves are the sender's technical strings)."""
+deliveries, and those cancelled because their subscriber left after planning, grouped by the
+kind of reason the sender wrote, with a count each (one aggregate query; the reasons
+themselves are the sender's technical strings)."""
 
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Campaign, Delivery
+from .sending.claim import SUBSCRIBER_LEFT
 
 
 @dataclass
@@ -46,6 +48,8 @@ KINDS = [
 GONE = _("The subscription has ended: the reader unsubscribed or the browser dropped it. "
          "These subscribers are not pushed to again.")
 CAPPED = _("Held back by the frequency cap or quiet hours, as the campaign's timing asked.")
+LEFT = _("Not sent: the subscriber left after the campaign was planned (unsubscribed, "
+         "expired, refused by their push service, retired or erased).")
 OTHER = _("Another error (see the details).")
 
 
@@ -54,6 +58,8 @@ def _kind(status: str, reason: str) -> tuple[str, str]:
         return "gone", str(GONE)
     if status == Delivery.Status.CAPPED:
         return "capped", str(CAPPED)
+    if status == Delivery.Status.CANCELLED:
+        return "left", str(LEFT)
     for kind, pattern, explanation in KINDS:
         if pattern.search(reason):
             return kind, str(explanation)
@@ -62,8 +68,11 @@ def _kind(status: str, reason: str) -> tuple[str, str]:
 
 def failure_groups(campaign: Campaign) -> list[FailureGroup]:
     """The campaign's undelivered pushes by kind of reason, the largest group first."""
-    rows = (Delivery.objects.filter(campaign=campaign, status__in=[
-        Delivery.Status.FAILED, Delivery.Status.EXPIRED, Delivery.Status.CAPPED])
+    # Cancelled rows count only when their subscriber left, not when an editor cancelled.
+    undelivered = Q(status__in=[Delivery.Status.FAILED, Delivery.Status.EXPIRED,
+                                Delivery.Status.CAPPED]) | Q(
+        status=Delivery.Status.CANCELLED, reason__startswith=SUBSCRIBER_LEFT)
+    rows = (Delivery.objects.filter(undelivered, campaign=campaign)
         .values_list("status", "reason").annotate(n=Count("pk")).order_by())
     groups: dict[str, FailureGroup] = {}
     for status, reason, n in rows:

@@ -109,7 +109,7 @@ class Campaign(ClusterableModel):
                               default=Timing.NOW)
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)
     # Delivery controls: applied when the deliveries are planned (send time) and when a
-    # worker claims them (quiet hours, frequency cap); see delivery/controls.py.
+    # worker claims them (quiet hours, frequency cap); see campaigns/sending/controls.py.
     send_time = models.CharField(
         _("deliver"), max_length=12, choices=SendTime.choices, default=SendTime.AS_SOON,
         help_text=_("Each subscriber's own time zone decides when their push goes out."),

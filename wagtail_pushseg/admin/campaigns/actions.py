@@ -15,9 +15,9 @@ from ...campaigns import services
 from ...campaigns.payloads import payload_for
 from ...campaigns.planning import audience_counts, repushed_count
 from ...conf import pushseg_settings
-from ...delivery.direct import send_to_subscriber
 from ...delivery.payload import PayloadTooLarge
 from ...models import Campaign, Subscriber
+from ...subscribers.direct import send_to_subscriber
 from ..permissions import RegisteredPolicy
 from .action_forms import SendForm, TestSendForm
 from .controls import control_facts
