@@ -32,6 +32,8 @@ SITE_URL = "http://127.0.0.1:8000/"
 ADMIN_URL = "http://127.0.0.1:8000/admin/"
 SANDBOX_URL = "http://127.0.0.1:8001"
 STOP_GRACE_SECONDS = 10
+READER_SHOW_RATE = 0.9
+READER_CLICK_RATE = 0.2
 
 _COLOURS = {"web": "36", "qcluster": "35", "sandbox": "33"}
 _print_lock = threading.Lock()
@@ -65,6 +67,13 @@ def commands(reload: bool) -> dict[str, list[str]]:
             "8001",
             "--state",
             str(DEMO_DIR / "sandbox.json"),
+            # The devices' readers show most pushes and click some, so results fill in.
+            "--show-rate",
+            str(READER_SHOW_RATE),
+            "--click-rate",
+            str(READER_CLICK_RATE),
+            "--site-url",
+            SITE_URL,
         ],
     }
 

@@ -18,6 +18,11 @@ Groups (shares of ``subscribers``):
 - ``casual`` read a little of everything (some churn in and out of the segments);
 - ``outdoor``: new subscribers from ``NEW_GROUP_DAY`` reading *cycling* and *camping* together,
   a group no segment covers (for the suggestions).
+
+That is the default ``Story``; a site tells its own (the example shop's in
+``example_site/demo/demo_data/history.py``) with its tags, its existing segments and campaign
+titles, and may give the subscribers real push subscriptions (``subscription``: the demo's are
+sandbox devices, so a live campaign to the same segments reaches them).
 """
 
 import random
@@ -50,6 +55,11 @@ from .history import take_snapshot
 
 ENDPOINT_PREFIX = "https://push.simulated.invalid/"
 SLUG_PREFIX = "sim-"
+#: Simulated subscribers' visitor ids start with it (how a rerun finds them whatever their
+#: endpoint); a browser's own visitor id is hex.
+VISITOR_PREFIX = "sim"
+#: In the link of every simulated campaign: how a rerun finds them on segments it did not make.
+URL_MARKER = "utm_source=pushseg-simulation"
 WARM_UP_DAYS = 14
 FADE_DAY = 45
 FADE_DAYS = 8
@@ -84,6 +94,15 @@ class SimSegment:
     tag: str
     #: Click-through of a push on simulated day n.
     click_rate: Callable[[int], float]
+    #: Campaign titles, one per day in turn (none: "[Simulation] <tag> day <n>").
+    titles: tuple[str, ...] = ()
+    #: Where its campaigns lead (the simulation marks the link with ``URL_MARKER``).
+    url: str = ""
+
+    def title(self, day: int) -> str:
+        if self.titles:
+            return self.titles[day % len(self.titles)]
+        return f"[Simulation] {self.tag} day {day + 1}"
 
 
 def fading(day: int) -> float:
@@ -97,6 +116,34 @@ SEGMENTS = (
     SimSegment("sim-bargain-hunters", "Bargain hunters (simulated)", "deals", fading),
     SimSegment("sim-home-cooks", "Home cooks (simulated)", "cooking", lambda day: 0.15),
 )
+
+
+@dataclass(frozen=True)
+class Story:
+    """Who reads what and which segments get a daily push."""
+
+    groups: tuple[Group, ...]
+    #: Arrives on ``NEW_GROUP_DAY`` reading its two tags together.
+    new_group: Group
+    #: Every tag a page read may carry.
+    tags: tuple[str, ...]
+    segments: tuple[SimSegment, ...]
+    #: True: the simulation makes its segments (and a rerun deletes them); False: they are the
+    #: site's own, looked up by slug, and only the simulated campaigns on them are replaced.
+    own_segments: bool = True
+
+
+DEFAULT_STORY = Story(GROUPS, NEW_GROUP, TAGS, SEGMENTS)
+#: A push subscription (``PushSubscription.toJSON()`` shape) for the n-th simulated subscriber.
+SubscriptionFactory = Callable[[int], dict]
+
+
+def unreachable_subscription(seed: int) -> SubscriptionFactory:
+    """Endpoints on ``push.simulated.invalid``: the endpoint policy refuses them."""
+    def make(n: int) -> dict:
+        return {"endpoint": f"{ENDPOINT_PREFIX}{seed}/{n}",
+                "keys": {"p256dh": "simulated", "auth": "simulated"}}
+    return make
 
 
 @dataclass
@@ -115,11 +162,16 @@ def _rules(tag: str) -> list[dict]:
         "tags": [tag], "match": "any", "starts_at": 1, "full_at": 3}}]
 
 
-def remove_simulation() -> None:
-    """Delete what an earlier run made: its campaigns, subscribers and segments."""
+def remove_simulation(story: Story = DEFAULT_STORY) -> None:
+    """Delete what an earlier run made: its campaigns, subscribers and own segments."""
     segments = Segment.objects.filter(slug__in=[s.slug for s in SEGMENTS])
+    if story.own_segments:
+        segments |= Segment.objects.filter(slug__in=[s.slug for s in story.segments])
     Campaign.objects.filter(targets__segment__in=segments).delete()
+    Campaign.objects.filter(url__contains=URL_MARKER).delete()
     Subscriber.objects.filter(endpoint__startswith=ENDPOINT_PREFIX).delete()
+    Subscriber.objects.filter(visitor_id__startswith=VISITOR_PREFIX,
+                              browser="Simulated").delete()
     segments.delete()
 
 
@@ -146,8 +198,11 @@ class Simulation:
     """One run; ``run()`` does everything (see the module docstring)."""
 
     def __init__(self, seed: int, days: int = 90, subscribers: int = 600,
-                 end: date | None = None) -> None:
+                 end: date | None = None, story: Story = DEFAULT_STORY,
+                 subscription: SubscriptionFactory | None = None) -> None:
         self.rng = random.Random(seed)
+        self.story = story
+        self.subscription = subscription or unreachable_subscription(seed)
         self.seed, self.days, self.count = seed, days, subscribers
         # Yesterday by default: every simulated moment is in the past, and today's snapshot
         # is left to the daily schedule.
@@ -166,16 +221,16 @@ class Simulation:
     # population --------------------------------------------------------------------------
 
     def _people(self, group: Group, n: int, first: int, created: datetime) -> None:
+        subscriptions = [self.subscription(first + i) for i in range(n)]
         rows = [
             Subscriber(
-                endpoint=f"{ENDPOINT_PREFIX}{self.seed}/{first + i}",
-                endpoint_hash=endpoint_hash(f"{ENDPOINT_PREFIX}{self.seed}/{first + i}"),
-                p256dh="simulated", auth="simulated",
-                visitor_id=f"sim{self.seed:x}n{first + i}"[:32],
+                endpoint=sub["endpoint"], endpoint_hash=endpoint_hash(sub["endpoint"]),
+                p256dh=sub["keys"]["p256dh"], auth=sub["keys"]["auth"],
+                visitor_id=f"{VISITOR_PREFIX}{self.seed:x}n{first + i}"[:32],
                 browser="Simulated", platform="Simulation", language="en",
                 timezone="UTC", created_at=created, last_seen_at=created,
             )
-            for i in range(n)
+            for i, sub in enumerate(subscriptions)
         ]
         Subscriber.objects.bulk_create(rows)
         rows = list(Subscriber.objects.filter(
@@ -189,14 +244,21 @@ class Simulation:
 
     def populate(self) -> None:
         first, created = 0, self.at(-WARM_UP_DAYS, 6)
-        for group in GROUPS:
+        for group in self.story.groups:
             n = round(group.share * self.count)
             self._people(group, n, first, created)
             first += n
 
     def make_segments(self) -> dict[str, Segment]:
         segments = {}
-        for spec in SEGMENTS:
+        for spec in self.story.segments:
+            if not self.story.own_segments:
+                segments[spec.slug] = Segment.objects.filter(slug=spec.slug).first()
+                if segments[spec.slug] is None:
+                    raise ValueError(f"the story pushes to segment {spec.slug!r}, which does "
+                                     "not exist (install it first)")
+                self.result.segments[spec.slug] = segments[spec.slug].pk
+                continue
             segments[spec.slug] = Segment.objects.create(
                 slug=spec.slug, name=spec.name, rules=_rules(spec.tag), threshold=0.5,
                 description="Made by pushseg_simulate.",
@@ -208,10 +270,11 @@ class Simulation:
 
     def _tags_read(self, group: Group) -> list[str]:
         if group.tags and self.rng.random() < group.focus:
-            if group is NEW_GROUP:  # pages on either tag, or on both together
-                return [list(NEW_GROUP_TAGS), ["camping"], ["cycling"]][self.rng.randrange(3)]
+            if group is self.story.new_group:  # pages on either tag, or on both together
+                first, second = group.tags
+                return [[first, second], [first], [second]][self.rng.randrange(3)]
             return [self.rng.choice(group.tags)]
-        return [self.rng.choice(TAGS)]
+        return [self.rng.choice(self.story.tags)]
 
     def _fold_tags(self, subscriber_id: int, tags: list[str], when: datetime,
                    created: list, changed: dict) -> None:
@@ -277,13 +340,15 @@ class Simulation:
     def push(self, day: int, segments: dict[str, Segment]) -> None:
         sent_at = self.at(day, 19.5)
         deliveries, touched = [], set()
-        for spec in SEGMENTS:
+        for spec in self.story.segments:
             segment = segments[spec.slug]
             members = list(Membership.objects.filter(segment=segment)
                            .order_by("subscriber_id").values_list("subscriber_id", "degree"))
+            url = spec.url or f"/simulated/{spec.tag}/"
             campaign = Campaign.objects.create(
-                title=f"[Simulation] {spec.tag} day {day + 1}", body="A simulated push.",
-                url=f"/simulated/{spec.tag}/", status=Campaign.Status.SENT,
+                title=spec.title(day), body="A simulated push.",
+                url=f"{url}{'&' if '?' in url else '?'}{URL_MARKER}",
+                status=Campaign.Status.SENT,
                 created_at=sent_at, queued_at=sent_at, finished_at=sent_at,
             )
             target = CampaignTarget.objects.create(campaign=campaign, segment=segment,
@@ -322,14 +387,15 @@ class Simulation:
     def run(self, progress: Callable[[Iterable, int], Iterable] | None = None
             ) -> SimulationResult:
         progress = progress or (lambda items, total: items)
-        remove_simulation()
+        remove_simulation(self.story)
         self.populate()
         segments = self.make_segments()
-        outdoor = round(NEW_GROUP.share * self.count)
+        new_group = self.story.new_group
+        outdoor = round(new_group.share * self.count)
         for day in progress(range(-WARM_UP_DAYS, self.days), WARM_UP_DAYS + self.days):
             with transaction.atomic():
                 if day == NEW_GROUP_DAY:
-                    self._people(NEW_GROUP, outdoor, self.result.subscribers, self.at(day, 6))
+                    self._people(new_group, outdoor, self.result.subscribers, self.at(day, 6))
                 self.read(day)
                 if day < 0:
                     continue  # warm-up: reading only, so segments start full

@@ -25,6 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tls-dir", type=Path, default=None, help="where to write the CA/cert (default: temp)"
     )
+    parser.add_argument("--show-rate", type=float, default=0.0,
+                        help="play the reader: post a 'shown' receipt for this fraction of "
+                             "accepted messages (needs --site-url)")
+    parser.add_argument("--click-rate", type=float, default=0.0,
+                        help="and open the click link of this fraction (at most --show-rate)")
+    parser.add_argument("--site-url", default=None,
+                        help="the site whose receipt and click links the payloads carry")
     args = parser.parse_args(argv)
 
     ssl_context, cafile = None, None
@@ -44,11 +51,22 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"push sandbox: cannot start: {exc}", file=sys.stderr)
         return 1
+    if args.show_rate or args.click_rate:
+        try:
+            sandbox.set_behaviour(show_rate=args.show_rate, click_rate=args.click_rate,
+                                  site_url=args.site_url)
+        except ValueError as exc:
+            sandbox.stop()
+            print(f"push sandbox: {exc}", file=sys.stderr)
+            return 2
 
     print(f"Push sandbox listening on {sandbox.base_url}", flush=True)
     print(f"  inbox: {sandbox.base_url}/inbox", flush=True)
     if cafile:
         print(f"  CA file: {cafile}", flush=True)
+    if args.show_rate:
+        print(f"  reader: shows {args.show_rate:.0%}, clicks {args.click_rate:.0%} "
+              f"(links on {args.site_url})", flush=True)
     if args.state:
         print(f"  state: {args.state} ({len(sandbox.state)} subscriptions)", flush=True)
 

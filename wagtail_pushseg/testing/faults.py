@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Rejection
+from .reader import Reaction
 
 
 #: Faults below HTTP: no answer until the client gives up, or a TCP reset.
@@ -43,6 +44,9 @@ class Behaviour:
     fail_mix: dict[str, float] | None = None
     hang_ms: int = 10_000
     accept_status: int = 201
+    show_rate: float = 0.0
+    click_rate: float = 0.0
+    site_url: str | None = None
     rng: random.Random = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -61,6 +65,15 @@ class Behaviour:
         if int(self.accept_status) not in ACCEPT_STATUSES:
             raise ValueError(f"accept_status must be one of {ACCEPT_STATUSES}, "
                              f"got {self.accept_status!r}")
+        for name in ("show_rate", "click_rate"):
+            if not 0.0 <= float(getattr(self, name)) <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {getattr(self, name)!r}")
+        if self.click_rate > self.show_rate:
+            raise ValueError("click_rate must be at most show_rate (a clicked notification "
+                             "was shown)")
+        if self.show_rate and not (self.site_url or "").startswith(("http://", "https://")):
+            raise ValueError("show_rate needs site_url, the http(s) origin the notification's "
+                             "links are on")
         if self.fail_mix is not None:
             self.fail_mix = {str(kind): float(weight) for kind, weight in self.fail_mix.items()}
             for kind, weight in self.fail_mix.items():
@@ -78,7 +91,7 @@ class Behaviour:
     def from_json(cls, data: dict[str, Any]) -> Behaviour:
         """Build from a ``POST /control`` body; unknown keys are an error."""
         allowed = {"status", "retry_after", "delay_ms", "fail_rate", "fail_status", "seed",
-                   "fail_mix", "hang_ms", "accept_status"}
+                   "fail_mix", "hang_ms", "accept_status", "show_rate", "click_rate", "site_url"}
         unknown = set(data) - allowed
         if unknown:
             raise ValueError(f"unknown behaviour keys: {sorted(unknown)}")
@@ -93,6 +106,9 @@ class Behaviour:
                 fail_mix=None if data.get("fail_mix") is None else dict(data["fail_mix"]),
                 hang_ms=10_000 if data.get("hang_ms") is None else int(data["hang_ms"]),
                 accept_status=int(data.get("accept_status") or 201),
+                show_rate=float(data.get("show_rate") or 0.0),
+                click_rate=float(data.get("click_rate") or 0.0),
+                site_url=None if data.get("site_url") is None else str(data["site_url"]),
             )
         except (TypeError, ValueError, AttributeError) as exc:
             raise ValueError(str(exc)) from exc
@@ -109,7 +125,18 @@ class Behaviour:
             "fail_mix": self.fail_mix,
             "hang_ms": self.hang_ms,
             "accept_status": self.accept_status,
+            "show_rate": self.show_rate,
+            "click_rate": self.click_rate,
+            "site_url": self.site_url,
         }
+
+    def reaction(self) -> Reaction | None:
+        """Whether the reader shows and clicks the next accepted message (None: no reader)."""
+        if not self.show_rate or self.site_url is None:
+            return None
+        draw = self.rng.random()  # one draw: a click is always also a show
+        return Reaction(shown=draw < self.show_rate, clicked=draw < self.click_rate,
+                        site_url=self.site_url)
 
     def injected_status(self) -> int | None:
         """The status to answer instead of processing the request, if any (connection faults
@@ -171,6 +198,11 @@ class FaultInjector:
             b = self._per_sub.get(subscription_id, self.default)
             # The RNG is shared state, so draw under the lock for reproducible seeds.
             return b.delay_ms, b.injected_fault(), b.retry_after
+
+    def reaction(self, subscription_id: str) -> Reaction | None:
+        """The reader's reaction to a message this subscription accepted (see ``Behaviour``)."""
+        with self._lock:
+            return self._per_sub.get(subscription_id, self.default).reaction()
 
     def accept_status(self, subscription_id: str) -> int:
         with self._lock:

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from .faults import Behaviour, FaultInjector
 from .models import ReceivedMessage, Rejection
-from .server import build_app
+from .server import SANDBOX_KEY, build_app
 from .state import SandboxState, subscription_id_of
 
 
@@ -195,6 +195,9 @@ class PushSandbox:
         fail_mix: dict[str, float] | None = None,
         hang_ms: int = 10_000,
         accept_status: int = 201,
+        show_rate: float = 0.0,
+        click_rate: float = 0.0,
+        site_url: str | None = None,
     ) -> None:
         """Inject faults for one subscription, or for all when ``endpoint_or_id`` is None.
 
@@ -202,7 +205,9 @@ class PushSandbox:
         ``delay_ms``: answer slowly; ``fail_rate``/``fail_status``: fail that fraction at
         random (``seed`` makes it reproducible); ``fail_mix`` spreads those failures over
         statuses, ``"timeout"`` (held ``hang_ms``, then dropped) and ``"reset"`` by weight;
-        ``accept_status``: answer accepted messages with 200 or 202 instead of 201.
+        ``accept_status``: answer accepted messages with 200 or 202 instead of 201;
+        ``show_rate``/``click_rate``: play the reader, showing and clicking that fraction of
+        accepted messages through their receipt and click links on ``site_url``.
         """
         behaviour = Behaviour(
             status=status,
@@ -214,6 +219,9 @@ class PushSandbox:
             fail_mix=fail_mix,
             hang_ms=hang_ms,
             accept_status=accept_status,
+            show_rate=show_rate,
+            click_rate=click_rate,
+            site_url=site_url,
         )
         sub_id = None if endpoint_or_id is None else subscription_id_of(endpoint_or_id)
         self.faults.set(sub_id, behaviour)
@@ -227,6 +235,39 @@ class PushSandbox:
         return self.faults.count(subscription_id_of(endpoint_or_id))
 
     @property
+    def reader_log(self) -> list[tuple[str, str, int | str]]:
+        """The reader's receipts and clicks: (what, URL, HTTP status or error), oldest first."""
+        return list(self._handlers().reader.log)
+
+    def pause_reader(self) -> None:
+        """Hold the reader's receipts and clicks until :meth:`wait_for_reader`."""
+        self._in_loop(self._handlers().reader.pause)
+
+    def wait_for_reader(self, timeout: float = 15) -> None:
+        """Let a paused reader go on, and wait until the receipts and clicks scheduled so far
+        have been sent (or given up)."""
+        if self._loop is None:
+            return
+        reader = self._handlers().reader
+        self._in_loop(reader.resume)
+        asyncio.run_coroutine_threadsafe(reader.wait(), self._loop).result(timeout=timeout)
+
+    def _in_loop(self, call) -> None:
+        """Run ``call`` in the server's event loop (its asyncio objects belong there)."""
+        if self._loop is None:
+            raise RuntimeError("sandbox not started")
+
+        async def run() -> None:
+            call()
+
+        asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout=15)
+
+    def _handlers(self):
+        if self._runner is None:
+            raise RuntimeError("sandbox not started")
+        return self._runner.app[SANDBOX_KEY]
+
+    @property
     def total_requests(self) -> int:
         """Push requests received for any id."""
         return self.faults.total_count()
@@ -237,10 +278,13 @@ class PushSandbox:
         return self.faults.rejections
 
     def reset(self) -> None:
-        """Behaviours, counters, rejections and inboxes back to empty; subscriptions stay."""
+        """Behaviours, counters, rejections, the reader's log and inboxes back to empty;
+        subscriptions stay."""
         self.faults.reset()
         self.faults.clear_log()
         self.state.clear_messages()
+        if self._runner is not None:
+            self._in_loop(self._handlers().reader.reset)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

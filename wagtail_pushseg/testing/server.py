@@ -18,6 +18,7 @@ from .faults import CONNECTION_FAULTS, Behaviour, FaultInjector
 from .inbox import render_inbox, subscription_json
 from .keys import DecryptionError, decrypt_aes128gcm
 from .models import URGENCIES
+from .reader import Reader
 from .state import SandboxState
 from .vapid_check import VapidError, VapidVerifier
 
@@ -66,6 +67,7 @@ class SandboxApp:
         self.state = state
         self.faults = faults
         self.verifier = VapidVerifier()
+        self.reader = Reader()
         self._flush_task: asyncio.Future[None] | None = None
         # Transports of connections that made requests, to abort them at shutdown.
         self.transports: weakref.WeakSet[asyncio.Transport] = weakref.WeakSet()
@@ -123,6 +125,9 @@ class SandboxApp:
         msg = self.state.record_message(
             sub_id, payload, ttl=ttl, urgency=urgency, topic=topic, vapid_claims=claims
         )
+        reaction = self.faults.reaction(sub_id)
+        if reaction is not None:
+            self.reader.react(msg.parsed, reaction)  # after the answer, as a device would
         headers = {"Location": f"/message/{msg.message_id}", "TTL": str(ttl)}
         return web.Response(status=self.faults.accept_status(sub_id), headers=headers)
 
@@ -222,9 +227,11 @@ class SandboxApp:
         return web.json_response(self.faults.snapshot())
 
     async def reset_all(self, request: web.Request) -> web.Response:
-        """``POST /reset``: behaviours, counters, rejections and inboxes back to empty."""
+        """``POST /reset``: behaviours, counters, rejections, the reader's log and inboxes back
+        to empty."""
         self.faults.reset()
         self.faults.clear_log()
+        self.reader.reset()
         self.state.clear_messages()
         return web.json_response({"reset": True})
 
@@ -283,6 +290,7 @@ class SandboxApp:
         # keep-alive client never sends; abort so nothing outlives the event loop.
         for transport in list(self.transports):
             transport.abort()
+        await self.reader.close()
         task, self._flush_task = self._flush_task, None
         if task is not None:
             task.cancel()

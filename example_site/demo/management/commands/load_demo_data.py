@@ -8,14 +8,15 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from wagtail_pushseg.segments.refresh import refresh_all
 from wagtail_pushseg.segments.starter import install_starter_segments
 
 from ...demo_data import step_rng
 from ...demo_data.behaviour import FAN_TAGS, plant_behaviour
+from ...demo_data.history import simulate_history
 from ...demo_data.pages import create_pages, remove_generated_pages
 from ...demo_data.subscribers import (
     DEFAULT_SANDBOX_URL,
@@ -76,8 +77,9 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="N",
-            help="Also run pushseg_simulate with N simulated subscribers over 90 days, so the "
-                 "segment trends and drift alerts have a history (0: none; make demo: 400).",
+            help="Also simulate 90 days of the shop's history with N more sandbox subscribers "
+                 "(and 15%% more arriving on day 60), so the segment trends, drift alerts and "
+                 "campaign results have data (0: none; make demo: 400).",
         )
         parser.add_argument(
             "--no-behaviour",
@@ -161,12 +163,20 @@ class Command(BaseCommand):
             f"{item.segment.name} ({item.segment.member_count})" for item in starters
         ) + ".")
         if options["simulated_subscribers"] > 0:
-            # After the starters, so their trends get the simulated days too.
-            call_command(
-                "pushseg_simulate", seed=seed, days=90,
-                subscribers=options["simulated_subscribers"],
-                no_progress=options["no_progress"], verbosity=options["verbosity"],
-                stdout=self.stdout,
+            # After the starters: the simulated history pushes to them.
+            history = simulate_history(
+                seed, options["simulated_subscribers"], sandbox_path=sandbox_path,
+                sandbox_url=sandbox_url, personas=count,
+                progress=lambda items, total: tqdm(
+                    items, total=total, desc="Simulated days", unit="day", file=sys.stderr,
+                    disable=options["no_progress"] or not verbose, leave=False),
+            )
+            # Memberships as of now (the simulation's last refresh was yesterday evening).
+            refresh_all()
+            self._say(
+                verbose,
+                f"History: {history.days} days from {history.start}, {history.subscribers} more "
+                f"sandbox subscribers, {history.pushes} pushes, {history.clicks} clicks.",
             )
         self._say(
             verbose,
