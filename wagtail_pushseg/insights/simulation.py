@@ -250,20 +250,21 @@ class Simulation:
             first += n
 
     def make_segments(self) -> dict[str, Segment]:
-        segments = {}
+        segments: dict[str, Segment] = {}
         for spec in self.story.segments:
-            if not self.story.own_segments:
-                segments[spec.slug] = Segment.objects.filter(slug=spec.slug).first()
-                if segments[spec.slug] is None:
+            if self.story.own_segments:
+                segment = Segment.objects.create(
+                    slug=spec.slug, name=spec.name, rules=_rules(spec.tag), threshold=0.5,
+                    description="Made by pushseg_simulate.",
+                )
+            else:
+                existing = Segment.objects.filter(slug=spec.slug).first()
+                if existing is None:
                     raise ValueError(f"the story pushes to segment {spec.slug!r}, which does "
                                      "not exist (install it first)")
-                self.result.segments[spec.slug] = segments[spec.slug].pk
-                continue
-            segments[spec.slug] = Segment.objects.create(
-                slug=spec.slug, name=spec.name, rules=_rules(spec.tag), threshold=0.5,
-                description="Made by pushseg_simulate.",
-            )
-            self.result.segments[spec.slug] = segments[spec.slug].pk
+                segment = existing
+            segments[spec.slug] = segment
+            self.result.segments[spec.slug] = segment.pk
         return segments
 
     # reading -----------------------------------------------------------------------------
