@@ -14,6 +14,11 @@ written so SQLite and PostgreSQL compute the same doubles.
   ``pushseg_popcount`` (``int.bit_count``, deterministic) is registered on every SQLite
   connection. Measured on 100,000 profiles: 0.14 s with it against 0.74 s for a bit-twiddling
   popcount in plain SQL (and 2.4 s against 7.1 s for 1,000,000 on PostgreSQL with bit_count).
+- :class:`SumInKeyOrder` adds floats in the order of a key on both databases (PostgreSQL:
+  ``SUM(x ORDER BY key COLLATE "C")``; SQLite before 3.44 cannot order inside an aggregate, so
+  ``pushseg_sum_in_key_order`` is registered like the popcount), and :func:`sum_in_key_order`
+  is its Python twin: a float sum depends on its order. The "share of reading" rule adds a
+  subscriber's decayed tag scores with it.
 - :func:`table` and :func:`degrees_at_least` are the fragments of the hand-written statements.
 
 Hand-written SQL (ruff's S608): these statements are f-strings because the ORM cannot say them
@@ -37,11 +42,13 @@ integers of our own; every value is a ``%s`` parameter.
 """
 
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection as default_connection
 from django.db.backends.signals import connection_created
 from django.db.models import (
+    Aggregate,
     Case,
     DateTimeField,
     Expression,
@@ -61,15 +68,42 @@ from .tracking.decay import DAY, FORGOTTEN_AFTER_HALF_LIVES
 
 
 POPCOUNT_SQLITE = "pushseg_popcount"
+SUM_IN_KEY_ORDER_SQLITE = "pushseg_sum_in_key_order"
 
 
 def _popcount(value: int | None) -> int | None:
     return None if value is None else int(value).bit_count()
 
 
+def sum_in_key_order(pairs: Iterable[tuple[str, float]]) -> float | None:
+    """The values added one by one in the order of their keys (code points), as
+    :class:`SumInKeyOrder` adds them in SQL; None when there are none (SQL's empty SUM)."""
+    total = None
+    for _key, value in sorted(pairs, key=lambda pair: pair[0]):
+        total = value if total is None else total + value
+    return total
+
+
+class _SumInKeyOrderSqlite:
+    """SQLite aggregate behind :class:`SumInKeyOrder` (SQLite before 3.44 has no ``ORDER BY``
+    inside an aggregate)."""
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple[str, float]] = []
+
+    def step(self, value: float | None, key: str) -> None:
+        if value is not None:
+            self.pairs.append((key, value))
+
+    def finalize(self) -> float | None:
+        return sum_in_key_order(self.pairs)
+
+
 def register_sqlite_functions(raw_connection: sqlite3.Connection) -> None:
-    """Add ``pushseg_popcount(x)`` to a raw SQLite connection (idempotent)."""
+    """Add ``pushseg_popcount(x)`` and ``pushseg_sum_in_key_order(value, key)`` to a raw SQLite
+    connection (idempotent)."""
     raw_connection.create_function(POPCOUNT_SQLITE, 1, _popcount, deterministic=True)
+    raw_connection.create_aggregate(SUM_IN_KEY_ORDER_SQLITE, 2, _SumInKeyOrderSqlite)
 
 
 def _on_connection_created(sender, connection, **kwargs) -> None:
@@ -121,6 +155,24 @@ class SecondsBetween(Func):
             compiler, connection, arg_joiner=" - ",
             template="CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS DOUBLE PRECISION)", **extra,
         )
+
+
+class SumInKeyOrder(Aggregate):
+    """``SUM(value)`` with the values added in the order of ``key`` (by code point), so the
+    double is the same on every database and in Python (:func:`sum_in_key_order`): a float sum
+    depends on its order, and the reference must agree to 1e-15."""
+
+    arity = 2
+    output_field = FloatField()
+    as_sql = _unsupported
+
+    def as_sqlite(self, compiler, connection, **extra):
+        value, key = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"{SUM_IN_KEY_ORDER_SQLITE}({value[0]}, {key[0]})", (*value[1], *key[1])
+
+    def as_postgresql(self, compiler, connection, **extra):
+        value, key = (compiler.compile(e) for e in self.get_source_expressions())
+        return f'SUM({value[0]} ORDER BY {key[0]} COLLATE "C")', (*value[1], *key[1])
 
 
 def decayed_score(now: datetime, half_life_days: float, score: str = "score",

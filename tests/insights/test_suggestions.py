@@ -130,7 +130,7 @@ def test_two_tag_group_is_suggested_within_14_days_of_appearing_and_not_before(p
     assert (suggestion.recent_readers, suggestion.baseline_readers) == (28, 0)
     assert suggestion.growth is None
     assert suggestion.explanation == (
-        "28 subscribers read both camping and cycling; 100% are in no segment; "
+        "28 subscribers read both camping and cycling; 100% are in no segment about interests; "
         "new in the last two weeks."
     )
     with freeze_time(day(APPEARS + 14)):
@@ -145,9 +145,11 @@ def test_two_tag_group_is_suggested_within_14_days_of_appearing_and_not_before(p
 def test_an_uncovered_strong_tag_group_is_suggested_with_its_overlaps(site):
     cooks = site.people(30)
     site.reads(cooks, "cooking", every=3)
-    # Ten of them are in an unrelated segment: 20 of 30 (67 %) are in none.
+    # Ten of them are in a segment about interests: 20 of 30 (67 %) are in none.
     early = Segment.objects.create(
-        name="Early birds", rules=[block("subscription_age", starts_at=30, full_at=90)],
+        name="Early cooks", rules=[block("subscription_age", starts_at=30, full_at=90),
+                                   block("tag_interest", tags=["cooking"], starts_at=1,
+                                         full_at=2)],
     )
     site.live(0, 20, refresh=False)
     with freeze_time(day(20)):
@@ -156,9 +158,10 @@ def test_an_uncovered_strong_tag_group_is_suggested_with_its_overlaps(site):
         refresh_suggestions()
     suggestion = SegmentSuggestion.objects.get(key="tag:cooking")
     assert suggestion.size == 30 and suggestion.uncovered == 20
-    assert suggestion.overlaps == [{"segment_id": early.pk, "name": "Early birds", "members": 10}]
+    assert suggestion.overlaps == [{"segment_id": early.pk, "name": "Early cooks",
+                                    "members": 10, "about_interests": True}]
     assert suggestion.explanation.startswith(
-        "30 subscribers read a lot about cooking; 67% are in no segment;"
+        "30 subscribers read a lot about cooking; 67% are in no segment about interests;"
     )
 
     # 21 of 30 in the segment: only 30 % outside every segment, below the 60 % asked for.
@@ -223,7 +226,7 @@ def test_rising_tag_is_detected_from_page_views(site):
     assert suggestion.growth == pytest.approx(4.0)
     assert suggestion.size == 40 and suggestion.uncovered == 40
     assert suggestion.explanation == (
-        "40 subscribers read about running in the last two weeks; 100% are in no segment; "
+        "40 subscribers read about running in the last two weeks; 100% are in no segment about interests; "
         "up 4× in two weeks."
     )
     # One view each is no strong interest: no "Fans of running".
@@ -304,3 +307,33 @@ def test_finding_groups_costs_the_same_statements_for_any_population(site, setti
 
     assert large_groups > small_groups >= 1
     assert small == large
+
+
+def test_a_new_pair_group_is_suggested_while_new_subscribers_still_holds_them(site):
+    """Issue 16: a group of new subscribers reading two tags together sat inside the starter
+    "New subscribers" (a lifecycle segment, nothing about interests) and was suggested only
+    once that segment let them go, four weeks later."""
+    from wagtail_pushseg.segments.starter import new_subscribers
+
+    starter = new_subscribers()
+    newcomers = Segment.objects.create(name=starter.name, slug=starter.slug,
+                                       rules=starter.rules)
+    outdoor = site.people(28, joined=APPEARS)
+    site.reads(outdoor, "cycling", every=2, first=APPEARS)
+    site.reads(outdoor, "camping", every=2, first=APPEARS + 1)
+    found_on = []
+
+    def check(n):
+        if pair() and not found_on:
+            found_on.append(n)
+            assert newcomers.memberships.filter(degree__gte=0.5).count() == 28
+
+    site.live(0, APPEARS + 10, on_day=check)
+
+    assert found_on and found_on[0] <= APPEARS + 10, "not suggested within 10 days"
+    suggestion = pair()
+    assert suggestion.uncovered == 28
+    assert suggestion.overlaps == [{"segment_id": newcomers.pk, "name": "New subscribers",
+                                    "members": 28, "about_interests": False}]
+    assert "28 in New subscribers: a lifecycle segment, not about interests" in (
+        suggestion.explanation)

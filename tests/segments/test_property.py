@@ -13,6 +13,7 @@ from wagtail_pushseg.models import Membership
 from wagtail_pushseg.segments.compiler import degree_queryset
 from wagtail_pushseg.segments.kinds.device import BROWSERS, PLATFORMS
 from wagtail_pushseg.segments.reference import reference_degree
+from wagtail_pushseg.segments.registry import rule_kinds
 from wagtail_pushseg.segments.refresh import refresh_segment
 from wagtail_pushseg.tracking.activity import day_number
 
@@ -109,6 +110,9 @@ LEAVES = {
     "tag_interest": measure(
         "tag_interest", 6, tags=st.lists(st.sampled_from(TAGS), min_size=1, max_size=3,
                                          unique=True), match=st.sampled_from(["any", "all"])),
+    "tag_share": measure(
+        "tag_share", 100, tags=st.lists(st.sampled_from(TAGS), min_size=1, max_size=3,
+                                        unique=True), match=st.sampled_from(["any", "all"])),
     "visit_regularity": st.integers(1, 53).flatmap(
         lambda w: measure("visit_regularity", w, weeks=st.just(w))),
     "recent_visit": measure("recent_visit", 120),
@@ -133,6 +137,11 @@ LEAVES = {
     "member_of": st.integers(0, 2).map(lambda i: block("member_of", segment=f"other-{i}")),
 }
 leaves = st.one_of(*LEAVES.values())
+
+
+def test_every_registered_rule_kind_is_drawn():
+    """A new kind is held against the reference as soon as it is registered."""
+    assert sorted(LEAVES) == sorted(rule_kinds.names())
 
 
 def _groups(children):

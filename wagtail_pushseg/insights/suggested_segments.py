@@ -14,7 +14,12 @@ of a draft segment:
   tag look like it halved).
 
 A group is suggested when it has ``SUGGESTION_MIN_SIZE`` subscribers of whom at least
-``SUGGESTION_UNCOVERED_SHARE`` are in no active segment (at ``SUGGESTION_MIN_DEGREE`` or more).
+``SUGGESTION_UNCOVERED_SHARE`` are in no active *interest* segment (at ``SUGGESTION_MIN_DEGREE``
+or more). A segment is about interests when one of its rules is (``Rule.about_interests``:
+tags read, custom events; a member-of rule counts as its segment does); the others are
+lifecycle segments (new, loyal, lapsed, by device) and say nothing about what a group reads,
+so sitting in "New subscribers" does not make a new interest old news. The suggestion still
+lists every active segment it overlaps, each marked as about interests or not.
 
 Readership over time comes from the page-view events, not the affinities: an affinity keeps
 only its last update, so "readers in the 28 days before the last 14" cannot be rebuilt from
@@ -43,6 +48,7 @@ from django.utils import timezone
 
 from ..conf import pushseg_settings
 from ..models import Event, Membership, Segment, SegmentSuggestion, Subscriber, TagAffinity
+from ..segments.parse import rule_tree
 from ..sql import Float, decayed_score, table
 
 
@@ -199,6 +205,22 @@ def active_memberships() -> dict[int, set[int]]:
     return members
 
 
+def interest_segment_ids(segment_ids: Iterable[int]) -> set[int]:
+    """The segments among ``segment_ids`` whose rules say something about interests; a
+    member-of rule counts when its segment does (followed through chains, cycles ignored)."""
+    trees = {pk: rule_tree(rules) for pk, rules in Segment.objects.values_list("pk", "rules")}
+
+    def about(pk: int, seen: frozenset[int]) -> bool:
+        tree = trees.get(pk)
+        if tree is None or pk in seen:
+            return False
+        return tree.about_interests() or any(
+            about(other, seen | {pk}) for other in tree.segment_ids()
+        )
+
+    return {pk for pk in segment_ids if about(pk, frozenset())}
+
+
 # --- Finding the groups (set maths) ----------------------------------------------------
 
 
@@ -243,7 +265,8 @@ def find_groups(now: datetime | None = None) -> list[Found]:
         ) / BASELINE_WINDOWS
 
     segments = active_memberships()
-    covered = set().union(*segments.values()) if segments else set()
+    interests = interest_segment_ids(segments)
+    covered = set().union(*(m for pk, m in segments.items() if pk in interests))
     names = dict(Segment.objects.filter(pk__in=segments).values_list("pk", "name"))
     suggested: list[Found] = []
     for found in candidates:
@@ -253,7 +276,8 @@ def find_groups(now: datetime | None = None) -> list[Found]:
         ):
             continue
         found.overlaps = sorted(
-            ({"segment_id": pk, "name": names.get(pk, ""), "members": len(found.members & m)}
+            ({"segment_id": pk, "name": names.get(pk, ""), "members": len(found.members & m),
+              "about_interests": pk in interests}
              for pk, m in segments.items() if found.members & m),
             key=lambda o: (-o["members"], o["name"]),
         )
@@ -318,7 +342,17 @@ def explanation_for(found: Found) -> str:
         who = f"{found.size} subscribers read about {found.tags[0]} in the last two weeks"
     else:
         who = f"{found.size} subscribers read a lot about {found.tags[0]}"
-    return f"{who}; {share:.0%} are in no segment; {trend}."
+    return f"{who}; {share:.0%} are in no segment about interests{overlap_words(found)}; {trend}."
+
+
+def overlap_words(found: Found) -> str:
+    """Why the group is new although it overlaps segments: the lifecycle segments it sits in
+    say nothing about what it reads. Empty when it overlaps none."""
+    lifecycle = [o for o in found.overlaps if not o.get("about_interests")]
+    if not lifecycle:
+        return ""
+    names = ", ".join(f"{o['members']} in {o['name']}" for o in lifecycle[:3])
+    return f" ({names}: a lifecycle segment, not about interests)"
 
 
 def rules_for(found: Found) -> list[dict]:

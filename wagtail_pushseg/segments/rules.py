@@ -84,6 +84,11 @@ class Rule:
     kind: ClassVar[str] = ""
     #: The StreamField block (a ``block_fields.RuleBlock`` subclass) editors build it with.
     block: ClassVar[type["RuleBlock"]]
+    #: True when the rule says what the subscriber is interested in (tags read, things done),
+    #: not where they are in their life as a subscriber (new, regular, lapsed, by device): a
+    #: segment with no such rule is a lifecycle segment, and does not hide a new interest
+    #: from the suggestions.
+    about_interests: ClassVar[bool] = False
     block_id: str = ""
 
     @classmethod
@@ -147,6 +152,11 @@ class Group:
     def segment_ids(self) -> set[int]:
         """Segments these rules read memberships of."""
         return {pk for n in self.walk() if isinstance(n, Rule) for pk in n.segment_ids()}
+
+    def about_interests(self) -> bool:
+        """Whether any rule below says what the subscriber is interested in (a member-of rule
+        is judged by its segment's own rules, which the caller resolves)."""
+        return any(isinstance(n, Rule) and n.about_interests for n in self.walk())
 
     def rules_by_kind(self) -> dict[type[Rule], list[Rule]]:
         """The rules below this group, by kind (in the order first met)."""

@@ -5,8 +5,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from django.db.models import Count, Expression, FloatField, IntegerField, OuterRef, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Expression,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +26,7 @@ from wagtail import blocks
 
 from ...conf import pushseg_settings
 from ...models import Event, Subscriber, TagAffinity
-from ...sql import AsFloat, Float, decayed_score
+from ...sql import AsFloat, Float, SumInKeyOrder, decayed_score, sum_in_key_order
 from ...tracking.decay import decayed_or_forgotten
 from ...validation import EVENT_NAME
 from ..block_fields import MeasureBlock, TagsBlock, ramp_fields
@@ -65,6 +77,7 @@ class TagInterest(MeasureRule):
 
     kind: ClassVar[str] = "tag_interest"
     block = TagInterestBlock
+    about_interests: ClassVar[bool] = True
     tags: tuple[str, ...]
     match: str = ANY
 
@@ -117,6 +130,84 @@ class TagInterest(MeasureRule):
         return gettext("affinity to %(which)s %(scores)s") % {"which": which, "scores": scores}
 
 
+class TagShareBlock(TagInterestBlock):
+    starts_at, full_at = ramp_fields(_("percent of reading"), 20, 50)
+    maximum = 100
+    too_large = _("A share is at most 100 %.")
+
+    class Meta:
+        label = _("Share of reading")
+        icon = "tag"
+        group = _("Interests")
+        help_text = _(
+            "Which share of what the subscriber reads goes to these tags: the tag's interest "
+            "points out of the points of all their tags (both fading over the tag half-life). "
+            "Someone who reads little, but almost only about the tag, counts fully; a heavy "
+            "reader of everything does not. No reading yet: 0 %."
+        )
+
+
+def _decayed_scores(now: datetime) -> Expression:
+    return decayed_score(now, pushseg_settings.TAG_HALF_LIFE_DAYS)
+
+
+@rule_kinds.register
+@dataclass(frozen=True, kw_only=True)
+class TagShare(TagInterest):
+    """The tags' share of the subscriber's decayed affinity to all tags, 0..1; ``match`` any
+    (best tag) or all (weakest tag)."""
+
+    kind: ClassVar[str] = "tag_share"
+    block = TagShareBlock
+    scale: ClassVar[float] = 100.0
+
+    def sql(self, ctx: SqlContext) -> Expression:
+        totals = (
+            TagAffinity.objects.filter(subscriber=OuterRef("pk")).order_by()
+            .values("subscriber").annotate(t=SumInKeyOrder(_decayed_scores(ctx.now), F("tag")))
+            .values("t")
+        )
+        total = Coalesce(Subquery(totals, output_field=FloatField()), Float(0.0))
+        parts = []
+        for tag in self.tags:
+            scores = TagAffinity.objects.filter(subscriber=OuterRef("pk"), tag=tag).values(
+                v=_decayed_scores(ctx.now)
+            )
+            score = Coalesce(Subquery(scores, output_field=FloatField()), Float(0.0))
+            # The total is never below a part of it: the same doubles, added.
+            share = Case(When(GreaterThan(total, Float(0.0)), then=score / total),
+                         default=Float(0.0), output_field=FloatField())
+            parts.append(ramp_sql(share, self.ramp))
+        return combine_sql(self.match, parts)
+
+    @classmethod
+    def load_facts(cls, rules: list["TagShare"], subscriber: Subscriber,
+                   now: datetime) -> dict[str, tuple[float, datetime]]:
+        """``{tag: (score, updated_at)}`` for all the subscriber's tags (the share's whole)."""
+        return {
+            tag: (score, updated_at)
+            for tag, score, updated_at in TagAffinity.objects.filter(
+                subscriber=subscriber
+            ).values_list("tag", "score", "updated_at")
+        }
+
+    def measure(self, facts: Facts, now: datetime) -> dict[str, float]:
+        affinities, half_life = facts.of(self) or {}, pushseg_settings.TAG_HALF_LIFE_DAYS
+        scores = {tag: decayed_or_forgotten(score, updated_at, now, half_life)
+                  for tag, (score, updated_at) in affinities.items()}
+        total = sum_in_key_order(scores.items()) or 0.0
+        return {tag: scores.get(tag, 0.0) / total if total > 0.0 else 0.0 for tag in self.tags}
+
+    def measure_words(self, measure: dict[str, float], loaded: Any) -> str:
+        shares = ", ".join(f"{tag} {number_words(100 * measure[tag])} %" for tag in self.tags)
+        if len(self.tags) == 1:
+            return gettext("share of reading: %(shares)s") % {"shares": shares}
+        which = gettext("all of") if self.match == ALL else gettext("any of")
+        return gettext("share of reading, %(which)s: %(shares)s") % {
+            "which": which, "shares": shares,
+        }
+
+
 class CustomEventBlock(MeasureBlock):
     event = blocks.CharBlock(
         label=_("Event name"), max_length=64,
@@ -156,6 +247,7 @@ class CustomEvent(MeasureRule):
 
     kind: ClassVar[str] = "custom_event"
     block = CustomEventBlock
+    about_interests: ClassVar[bool] = True
     event: str
     days: int
 
