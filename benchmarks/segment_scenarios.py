@@ -9,7 +9,10 @@ Prints one row per scenario (days counted from the scenario's first day) and the
 days after its cumulative click deficit first reaches 3 standard deviations; a fall of 40 % or
 more within a week flagged within 7 days of its end; at most one false alarm per 10 stable
 segment-years; a loss of 25 % of a segment's members flagged within 14 days of reaching 25 %,
-naming where they went.
+naming where they went; membership F1 ≥ 0.9 for each graded starter against its planted group
+and a mixed group's mean degree in each of its two segments between 0.3 and 0.7; an emerging
+group of ≥ 2 % suggested within 10 days with "New subscribers" active. A second table per
+scenario gives the starters' F1, the mixed means and the emergence delay.
 """
 
 import argparse
@@ -38,7 +41,7 @@ def main() -> None:
     header = ("seed", "size", "fade", "3sd", "flag", "old", "lag", "steep-end", "flag", "lag",
               "migr", "25%", "flag", "lag", "named", "secs")
     print(" ".join(f"{h:>9}" for h in header))
-    rows, started = [], time.monotonic()
+    rows, starter_rows, started = [], [], time.monotonic()
     for seed in range(first, first + args.scenarios):
         scenario = Scenario.from_seed(seed, sizes)
         t = time.monotonic()
@@ -55,6 +58,13 @@ def main() -> None:
                  day(scores.loss_flag), scores.loss_lag, scores.loss_named,
                  f"{time.monotonic() - t:.1f}")
         print(" ".join(f"{'-' if c is None else c!s:>9}" for c in cells), flush=True)
+        starter_rows.append(starter_cells(scenario, scores))
+    print("\nstarters on the first day (F1 per starter, min over the four fans; mixed members' "
+          "mean degree, min-max over their segments) and emergence")
+    print(" ".join(f"{h:>9}" for h in ("seed", "F1 loyal", "F1 bargn", "F1 fans", "mix loyal",
+                                       "mix bargn", "mix fans", "emerge%", "days", "held")))
+    for cells in starter_rows:
+        print(" ".join(f"{'-' if c is None else c!s:>9}" for c in cells))
     ctr_years = sum(r.ctr_years for r in rows)
     size_years = sum(r.size_years for r in rows)
     ctr_false = sum(r.ctr_false for r in rows)
@@ -67,6 +77,13 @@ def main() -> None:
         "loss: flag - 25% day (goal <= 14)": spread([r.loss_lag for r in rows]),
         "click-through false alarms per scenario": spread([r.ctr_false for r in rows]),
         "size/loss false alarms per scenario": spread([r.size_false for r in rows]),
+        "F1 Loyal subscribers (goal >= 0.9)": spread([r.starter_f1["loyal"] for r in rows]),
+        "F1 Bargain hunters (goal >= 0.9)": spread([r.starter_f1["bargain"] for r in rows]),
+        "F1 Fans of, each (goal >= 0.9)": spread([v for r in rows for k, v in
+                                                  r.starter_f1.items() if k.startswith("fans")]),
+        "mixed mean degree, each segment (0.3-0.7)": spread([v for r in rows
+                                                             for v in r.mixed_means.values()]),
+        "emerging group: days to suggestion (<= 10)": spread([r.emerged_after for r in rows]),
     }
     for name, values in figures.items():
         print(f"  {name:45} {values}")
@@ -82,6 +99,14 @@ def main() -> None:
         "steep within 7 days": sum(1 for r in rows if r.steep_lag is not None),
         "loss within 14 days, named": sum(1 for r in rows if r.loss_lag is not None),
     }
+    met["every starter F1 >= 0.9"] = sum(1 for r in rows if min(r.starter_f1.values()) >= 0.9)
+    met["every mixed mean in 0.3-0.7"] = sum(
+        1 for r in rows if all(0.3 <= v <= 0.7 for v in r.mixed_means.values()))
+    met["emerging suggested within 10 days"] = sum(
+        1 for r in rows if r.emerged_after is not None and r.emerged_after <= 10)
+    for name in ("every starter F1 >= 0.9", "every mixed mean in 0.3-0.7",
+                 "emerging suggested within 10 days"):
+        counted[name] = len(rows)
     for name, n in met.items():
         print(f"  {name:45} {n} of {counted[name]}")
     ctr_rate = 10 * ctr_false / ctr_years if ctr_years else 0
@@ -98,6 +123,18 @@ def main() -> None:
            f"{ctr_rate:.2f}", "<= 1")
     record("segment_scenarios", "loss flag - 25% day (min/med/max)",
            str(spread([r.loss_lag for r in rows])), "<= 14")
+
+
+def starter_cells(scenario, scores) -> tuple:
+    f1, mixed = scores.starter_f1, scores.mixed_means
+    fans = [v for k, v in f1.items() if k.startswith("fans")]
+    fan_means = [v for k, v in mixed.items() if k.startswith("fans")]
+    return (
+        scenario.seed, f"{f1['loyal']:.3f}", f"{f1['bargain']:.3f}", f"{min(fans):.3f}",
+        f"{mixed.get('loyal', 0):.2f}", f"{mixed.get('bargain', 0):.2f}",
+        f"{min(fan_means):.2f}-{max(fan_means):.2f}" if fan_means else "-",
+        f"{scenario.emerging[1]:.1%}", scores.emerged_after, scores.emerged_held,
+    )
 
 
 if __name__ == "__main__":

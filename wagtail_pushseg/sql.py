@@ -167,11 +167,11 @@ class SumInKeyOrder(Aggregate):
     as_sql = _unsupported
 
     def as_sqlite(self, compiler, connection, **extra):
-        value, key = (compiler.compile(e) for e in self.get_source_expressions())
+        value, key = (compiler.compile(e) for e in self.source_expressions[:2])
         return f"{SUM_IN_KEY_ORDER_SQLITE}({value[0]}, {key[0]})", (*value[1], *key[1])
 
     def as_postgresql(self, compiler, connection, **extra):
-        value, key = (compiler.compile(e) for e in self.get_source_expressions())
+        value, key = (compiler.compile(e) for e in self.source_expressions[:2])
         return f'SUM({value[0]} ORDER BY {key[0]} COLLATE "C")', (*value[1], *key[1])
 
 

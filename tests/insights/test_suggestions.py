@@ -226,7 +226,8 @@ def test_rising_tag_is_detected_from_page_views(site):
     assert suggestion.growth == pytest.approx(4.0)
     assert suggestion.size == 40 and suggestion.uncovered == 40
     assert suggestion.explanation == (
-        "40 subscribers read about running in the last two weeks; 100% are in no segment about interests; "
+        "40 subscribers read about running in the last two weeks; 100% are in no segment "
+        "about interests; "
         "up 4× in two weeks."
     )
     # One view each is no strong interest: no "Fans of running".

@@ -49,7 +49,8 @@ def test_listing_shows_size_growth_and_overlap_chart(client, segment_author, sug
     response = client.get(INDEX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "28 subscribers read both camping and cycling; 100% are in no segment about interests" in html
+    assert ("28 subscribers read both camping and cycling; 100% are in no segment about "
+            "interests") in html
     assert "Create draft segment" in html and "Dismiss" in html
     chart_id = "suggestion-chart-paircampingcycling"
     config = response.context["suggestions"][0].chart

@@ -13,8 +13,8 @@ from wagtail_pushseg.models import Membership
 from wagtail_pushseg.segments.compiler import degree_queryset
 from wagtail_pushseg.segments.kinds.device import BROWSERS, PLATFORMS
 from wagtail_pushseg.segments.reference import reference_degree
-from wagtail_pushseg.segments.registry import rule_kinds
 from wagtail_pushseg.segments.refresh import refresh_segment
+from wagtail_pushseg.segments.registry import rule_kinds
 from wagtail_pushseg.tracking.activity import day_number
 
 from .conftest import (

@@ -120,3 +120,63 @@ def test_command_without_reads_says_how_to_get_a_fans_segment():
     call_command("pushseg_starter_segments", stdout=out)
     assert "add --tag TAG" in out.getvalue()
     assert slugs() == FIXED
+
+
+def starter_degrees(slug: str, now, tags=()) -> dict[int, float]:
+    rules = {s.slug: s for s in starter_definitions(list(tags))}[slug].rules
+    return dict(degree_queryset(rules, now))
+
+
+def test_a_weekly_reader_who_comes_partly_for_sales_is_partly_in_both():
+    """Issue 16: 45 % for sales gave 0 in Bargain hunters (members from 75 %) and a coin flip
+    in Loyal; the two starters now share one graded ramp."""
+    now = timezone.now()
+    mixed = weekly_visitor(12, now, sale_share=0.45)
+    loyal = starter_degrees("loyal-subscribers", now).get(mixed.pk, 0.0)
+    bargain = starter_degrees("bargain-hunters", now).get(mixed.pk, 0.0)
+    assert 0.3 <= loyal <= 0.7 and 0.3 <= bargain <= 0.7, (loyal, bargain)
+    assert loyal > bargain  # a little more loyal than bargain hunter at 45 %
+    assert loyal + bargain == pytest.approx(1.0)
+
+
+def test_a_light_reader_of_only_one_tag_is_a_fan_and_a_heavy_general_reader_is_not():
+    """Issue 16: "Fans of" counted volume, so heavy general readers were fans and light
+    readers of almost only the tag were missed; it now counts the share of reading."""
+    from .conftest import NOW
+
+    light = make_subscriber()
+    make_affinity(light, "cameras", 2.5)
+    make_affinity(light, "audio", 0.3)
+    heavy = make_subscriber()
+    for tag in ("cameras", "audio", "gaming", "phones"):
+        make_affinity(heavy, tag, 9.0)
+    gone = make_subscriber()  # one view of the tag long ago: all of a tiny reading
+    make_affinity(gone, "cameras", 1.0, updated_at=NOW - timedelta(days=90))
+    degrees = starter_degrees("fans-of-cameras", NOW, tags=["cameras"])
+    assert degrees.get(light.pk, 0.0) >= 0.5
+    assert degrees.get(heavy.pk, 0.0) < 0.5
+    assert degrees.get(gone.pk, 0.0) < 0.5
+    for subscriber in (light, heavy, gone):
+        rules = fans_of("cameras").rules
+        assert reference_degree(subscriber, rules, NOW).degree == pytest.approx(
+            degrees.get(subscriber.pk, 0.0), abs=1e-15)
+
+
+def test_update_gives_existing_starters_todays_rules_and_leaves_them_otherwise():
+    install_starter_segments(fan_tags=["cameras"])
+    fans = Segment.objects.get(slug="fans-of-cameras")
+    old_rules = [{"type": "tag_interest", "value": {"tags": ["cameras"], "match": "any",
+                                                     "starts_at": 3, "full_at": 7}}]
+    fans.rules = old_rules
+    fans.save()
+    kept = install_starter_segments(fan_tags=["cameras"])
+    assert not any(item.updated for item in kept)
+    assert Segment.objects.get(slug="fans-of-cameras").rules.raw_data[0]["type"] == \
+        "tag_interest"
+    out = StringIO()
+    call_command("pushseg_starter_segments", "--tag", "cameras", "--update", stdout=out)
+    assert "Fans of cameras (fans-of-cameras): updated to today's rules" in out.getvalue()
+    assert "Loyal subscribers (loyal-subscribers): already there" in out.getvalue()
+    rules = Segment.objects.get(slug="fans-of-cameras").rules.raw_data
+    assert [r["type"] for r in rules] == ["tag_share", "tag_interest"]
+    assert ModelLogEntry.objects.filter(action="wagtail.edit").count() == 1

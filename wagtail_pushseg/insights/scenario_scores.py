@@ -8,7 +8,13 @@
 - **migration**: the day 25 % of the source's members had left, the day the loss alert opened,
   and whether it named the segment most of them went to;
 - **false alarms**: click-through alerts on segments whose click-through was not changed, and
-  size or loss alerts on segments whose membership was not, per stable segment-year.
+  size or loss alerts on segments whose membership was not, per stable segment-year;
+- **starters**: membership F1 (degree ≥ 0.5) of each graded starter against its planted group
+  on the first day ("Fans of" against the tag's readers, mixed ones included; Loyal and
+  Bargain hunters against the loyal and bargain habits, the mixed habit left out), and the
+  mixed members' mean degree in each of their two segments (goal 0.3–0.7);
+- **emergence**: days from the emerging group's appearance to its first suggestion, with
+  "New subscribers" holding it (goal ≤ 10).
 """
 
 import math
@@ -38,6 +44,11 @@ class Scores:
     ctr_years: float
     size_false: int
     size_years: float
+    #: ``{starter: F1}`` and ``{segment: mean degree of its mixed members}``.
+    starter_f1: dict[str, float]
+    mixed_means: dict[str, float]
+    emerged_after: int | None
+    emerged_held: int
 
     @staticmethod
     def lag(flag: date | None, reference: date | None) -> int | None:
@@ -115,6 +126,7 @@ def score(result: ScenarioResult) -> Scores:
                        if seg == result.segment_ids[source] and k == "loss" and opened == loss_flag)
         named = any(result.names[result.segment_ids[destination]] in label
                     for label, _share in numbers.get("destinations", []))
+    starter_f1, mixed_means = starter_scores(result)
     # Stable segment-years: the days an alert could have been raised (after the baseline).
     watched = (DAYS - cusum.MIN_BASELINE_DAYS) / 365
     ctr_stable = [i for i in range(len(TAGS)) if i not in changed_ctr]
@@ -137,7 +149,38 @@ def score(result: ScenarioResult) -> Scores:
         ctr_false=ctr_false, ctr_years=watched * len(ctr_stable) + sum(
             _change_start(s, i) - cusum.MIN_BASELINE_DAYS for i in changed_ctr) / 365,
         size_false=size_false, size_years=len(size_stable) * DAYS / 365,
+        starter_f1=starter_f1, mixed_means=mixed_means,
+        emerged_after=Scores.lag(result.emerged_on, s.day(s.emerging[0])),
+        emerged_held=result.emerged_held,
     )
+
+
+def f1(members: set[int], planted: set[int]) -> float:
+    hits = len(members & planted)
+    return 2 * hits / (len(members) + len(planted)) if members or planted else 1.0
+
+
+def starter_scores(result: ScenarioResult) -> tuple[dict[str, float], dict[str, float]]:
+    """Each starter's F1 against its planted group, and the mixed members' mean degrees."""
+    degrees, f1s, means = result.starter_degrees, {}, {}
+    for index, tag in enumerate(TAGS):
+        got = degrees.get(f"fans:{tag}", {})
+        planted = {pk for pk, groups in result.groups.items() if index in groups}
+        f1s[f"fans:{tag}"] = f1({pk for pk, d in got.items() if d >= 0.5}, planted)
+        mixed = [got.get(pk, 0.0) for pk, groups in result.groups.items()
+                 if len(groups) == 2 and index in groups]
+        if mixed:
+            means[f"fans:{tag}"] = sum(mixed) / len(mixed)
+    habits = result.habits
+    for key in ("loyal", "bargain"):
+        got = degrees.get(key, {})
+        pure = {pk for pk, habit in habits.items() if habit != "mixed"}
+        planted = {pk for pk in pure if habits[pk] == key}
+        f1s[key] = f1({pk for pk, d in got.items() if d >= 0.5 and pk in pure}, planted)
+        mixed = [got.get(pk, 0.0) for pk, habit in habits.items() if habit == "mixed"]
+        if mixed:
+            means[key] = sum(mixed) / len(mixed)
+    return f1s, means
 
 
 def _change_start(s, segment: int) -> int:

@@ -9,8 +9,15 @@ churn (members who go quiet for a few days and come back), and the planted chang
 - in half the scenarios a **steep fall** of 40–70 % within a week on another;
 - a **migration**: 25–40 % of a segment's members leave over two to eight weeks, to another
   segment, to no segment, into lapsing or by unsubscribing;
-- an **emerging** group of 2–10 % new subscribers reading a tag no segment is about;
+- an **emerging** group of 2–10 % new subscribers reading a tag no segment is about, while
+  "New subscribers" holds them: the suggestions are refreshed each day from its appearance
+  until it is suggested;
 - the rest are **stable controls**.
+
+On the first day the graded starters are also checked: "Fans of" against the planted groups
+(mixed members read two tags half and half), Loyal subscribers and Bargain hunters against
+planted visit habits (loyal, bargain, mixed, occasional), with profiles made for the check and
+removed after it.
 
 ``run_scenario`` then plays it day by day through the real daily machinery: the segment
 refresh, campaigns' deliveries written as sent and clicked, the history snapshot (with its
@@ -34,18 +41,23 @@ from ..models import (
     CampaignTarget,
     Delivery,
     Membership,
+    Profile,
     Segment,
     SegmentAlert,
     SegmentDay,
+    SegmentSuggestion,
     Subscriber,
     TagAffinity,
     endpoint_hash,
 )
+from ..segments.compiler import degree_queryset
 from ..segments.refresh import refresh_all
-from ..segments.starter import fans_of, new_subscribers
+from ..segments.starter import bargain_hunters, fans_of, loyal, new_subscribers
+from ..tracking.activity import day_number
 from .alerts import run_alerts
 from .history import take_snapshot
 from .simulation import ENDPOINT_PREFIX, update_rows
+from .suggested_segments import refresh_suggestions
 
 
 DAYS = 126
@@ -53,8 +65,18 @@ DAYS = 126
 EVENTS_FROM = (56, 70)
 TAGS = ("hiking", "baking", "jazz", "chess")
 NEW_TAG = "kayaking"
-#: Planted affinity scores (the "Fans of" ramp runs from 3 to 7; members from 5).
-MEMBER_SCORE, MIXED_SCORE, QUIET_SCORE, AWAY_SCORE = 6.5, 5.6, 4.0, 1.5
+#: Planted affinity scores. "Fans of" counts the tag's share of reading (a one-group member:
+#: all of it; a mixed one: half) and, as a gate, its points (ramp 1 to 3, members from 2): a
+#: quiet or departed member's few points take them out.
+MEMBER_SCORE, MIXED_SCORE, QUIET_SCORE, AWAY_SCORE = 6.5, 5.6, 1.8, 1.5
+#: Visit habits planted for the Loyal / Bargain hunters check on the first day: share of the
+#: audience, weeks with a visit of the last 13, sale share of visits.
+HABITS = {
+    "loyal": (0.35, (10, 13), (0.0, 0.15)),
+    "bargain": (0.15, (4, 8), (0.85, 1.0)),
+    "mixed": (0.15, (10, 13), (0.35, 0.65)),
+    "occasional": (0.35, (0, 3), (0.0, 0.3)),
+}
 DESTINATIONS = ("segment", "nowhere", "lapsed", "unsubscribed")
 DESTINATION_MIX = (0.5, 0.25, 0.15, 0.1)
 
@@ -135,6 +157,13 @@ class ScenarioRun:
         self.lapsed: set[int] = set()
         self.moves: dict[int, list[tuple[int, str]]] = {}
         self.moved_by_day: list[int] = []
+        #: ``{starter: {pk: degree}}`` on the first day, and the planted visit habits.
+        self.starter_degrees: dict[str, dict[int, float]] = {}
+        self.habits: dict[int, str] = {}
+        #: The day the emerging group was first suggested, and how many of it "New
+        #: subscribers" held then.
+        self.emerged_on: date | None = None
+        self.emerged_held = 0
 
     def at(self, i: int, hour: float) -> datetime:
         return timezone.make_aware(datetime.combine(self.s.day(i), time.min)) + \
@@ -220,6 +249,51 @@ class ScenarioRun:
             where = rng.choices(DESTINATIONS, DESTINATION_MIX)[0]
             self.moves.setdefault(move_day, []).append((person.pk, where))
         self.source_members = len(movers)
+        self.check_starters(pks)
+
+    def check_starters(self, pks: list[int]) -> None:
+        """The graded starters' degrees on the first day: "Fans of" over the planted tags,
+        Loyal and Bargain hunters over planted visit habits (profiles made for the check and
+        removed after it, so the daily run is unchanged)."""
+        rng, today = random.Random(self.s.seed * 104729 + 3), day_number(self.at(0, 19))
+        profiles = []
+        for pk in pks:
+            draw, habit = rng.random(), "occasional"
+            for name, (share, _weeks, _sale) in HABITS.items():
+                if draw < share:
+                    habit = name
+                    break
+                draw -= share
+            _share, (low, high), (sale_low, sale_high) = HABITS[habit]
+            weeks = rng.sample(range(13), rng.randint(low, high))
+            visits = rng.uniform(3, 12) if weeks else 0.0
+            self.habits[pk] = habit
+            profiles.append(Profile(
+                subscriber_id=pk, total_visits=len(weeks), activity_day=today,
+                active_weeks=sum(1 << w for w in weeks), recent_visits=visits,
+                recent_sale_visits=visits * rng.uniform(sale_low, sale_high),
+                recent_at=self.at(0, 18), last_visit_at=self.at(0, 18) if weeks else None,
+            ))
+        Profile.objects.bulk_create(profiles, batch_size=1000)
+        now = self.at(0, 19)
+        starters = {"loyal": loyal(), "bargain": bargain_hunters()}
+        starters.update({f"fans:{tag}": fans_of(tag) for tag in TAGS})
+        for key, starter in starters.items():
+            self.starter_degrees[key] = dict(degree_queryset(starter.rules, now))
+        Profile.objects.filter(subscriber_id__in=pks).delete()
+
+    def check_emerging(self, i: int) -> None:
+        """Has the emerging group been suggested yet (with "New subscribers" active)?"""
+        if self.emerged_on or i < self.s.emerging[0]:
+            return
+        refresh_suggestions(self.at(i, 23.2))
+        if any(NEW_TAG in tags for tags in SegmentSuggestion.objects.values_list("tags",
+                                                                                  flat=True)):
+            self.emerged_on = self.s.day(i)
+            group = set(self.new_people)
+            self.emerged_held = Membership.objects.filter(
+                segment=self.segments[len(TAGS)], subscriber_id__in=group, degree__gte=0.5,
+            ).count()
 
     # each day ----------------------------------------------------------------------------
 
@@ -243,7 +317,8 @@ class ScenarioRun:
                 unsubscribed.append(pk)
         if i == s.emerging[0]:
             n = round(s.emerging[1] * s.size)
-            for pk in self._subscribers(n, s.size, self.at(i, 6)):
+            self.new_people = self._subscribers(n, s.size, self.at(i, 6))
+            for pk in self.new_people:
                 self.people[pk] = Person(pk, ())
                 TagAffinity.objects.create(subscriber_id=pk, tag=NEW_TAG, score=MEMBER_SCORE,
                                            views=5, updated_at=self.at(i, 18))
@@ -288,6 +363,7 @@ class ScenarioRun:
                     self.push(i)
                     take_snapshot(self.s.day(i), now=self.at(i, 23), capture=True)
                     run_alerts(self.s.day(i), now=self.at(i, 23.5))
+                    self.check_emerging(i)
         return ScenarioResult.collect(self)
 
 
@@ -296,6 +372,9 @@ def remove_scenarios() -> None:
     Campaign.objects.filter(title__startswith="[Scenario]").delete()
     Subscriber.objects.filter(endpoint__startswith=f"{ENDPOINT_PREFIX}scenario").delete()
     Segment.objects.filter(slug__regex=r"^sc[0-9]+-").delete()
+    SegmentSuggestion.objects.filter(
+        pk__in=[pk for pk, tags in SegmentSuggestion.objects.values_list("pk", "tags")
+                if set(tags) & {*TAGS, NEW_TAG}]).delete()
 
 
 def _pushseg_settings() -> dict:
@@ -341,6 +420,12 @@ class ScenarioResult:
     alerts: list[tuple[int, str, date, dict]]  # segment, kind, opened on, numbers
     reach_25: date | None
     source_members: int
+    #: ``{starter: {pk: degree}}`` on the first day, the planted groups and visit habits.
+    starter_degrees: dict[str, dict[int, float]] = field(default_factory=dict)
+    groups: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    habits: dict[int, str] = field(default_factory=dict)
+    emerged_on: date | None = None
+    emerged_held: int = 0
 
     @classmethod
     def collect(cls, run: ScenarioRun) -> "ScenarioResult":
@@ -356,7 +441,9 @@ class ScenarioResult:
             if reach is None and moved >= 0.25 * run.source_members:
                 reach = run.s.day(i)
         return cls(run.s, ids, {s.pk: s.name for s in run.segments}, series, alerts, reach,
-                   run.source_members)
+                   run.source_members, run.starter_degrees,
+                   {pk: p.groups for pk, p in run.people.items()}, run.habits,
+                   run.emerged_on, run.emerged_held)
 
 
 def run_scenario(scenario: Scenario) -> ScenarioResult:

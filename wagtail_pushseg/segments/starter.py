@@ -3,15 +3,24 @@
 Five ready-made segments, written as the StreamField JSON an editor would build in the admin,
 so they can be opened, explained and tuned like any other:
 
-- **Loyal subscribers**: visit in most weeks of the last twelve;
-- **Bargain hunters**: most recent visits go to sale pages, and they keep coming;
+- **Loyal subscribers**: visit in most weeks of the last twelve, the less for sales the more;
+- **Bargain hunters**: come back for sale pages, the larger their sale share the more;
 - **Lapsed**: used to visit, but not in the last five weeks or so;
 - **New subscribers**: subscribed in the last two weeks;
-- **Fans of <tag>**: a strong, recent interest in one tag (by default the site's most-read tag).
+- **Fans of <tag>**: a large share of their reading goes to one tag (by default the site's
+  most-read tag), however much they read.
+
+Degrees are graded, not crisp: Loyal and Bargain hunters share one sale-share ramp from 20 % to
+80 %, the one counting up as the other counts down, so a weekly reader who opens sale pages
+45 % of the time is about half in each (0.58 loyal, 0.42 bargain hunter) and the campaign's
+focus decides; "Fans of" ramps over the share of reading (15 % to 75 %), so someone reading two
+tags half and half is a fan of both (0.58), a general reader of four tags of none (0.17).
 
 Installing is idempotent by slug: a segment that exists already is left as it is (an editor may
-have tuned it). The numbers were chosen against the demo population
-(``tests/example_site/test_demo_segments.py`` checks they find its planted groups).
+have tuned it); ``update=True`` (``--update``) writes today's definitions over the starters
+that exist, as a new revision of each. The numbers were chosen against the demo population
+(``tests/example_site/test_demo_segments.py`` checks they find its planted groups) and the
+scenario family (``insights.scenario_scores``).
 """
 
 from collections.abc import Iterable, Sequence
@@ -24,7 +33,7 @@ from django.utils.text import slugify
 from ..conf import pushseg_settings
 from ..models import Segment, TagAffinity
 from .refresh import RefreshResult, refresh_segment
-from .services import create_segment
+from .services import create_segment, update_segment
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,12 @@ class Installed:
     segment: Segment
     created: bool
     refreshed: RefreshResult | None = None
+    #: True when ``update`` replaced the existing segment's rules with today's.
+    updated: bool = False
+
+
+#: The sale-share ramp Bargain hunters count up on and Loyal subscribers count down on.
+SALE_RAMP = {"starts_at": 20, "full_at": 80}
 
 
 def _rule(kind: str, **value: Any) -> dict[str, Any]:
@@ -56,11 +71,13 @@ def loyal() -> Starter:
         slug="loyal-subscribers",
         name="Loyal subscribers",
         description="Come back week after week (a visit in at least 8 of the last 12 weeks), "
-                    "and not mainly for sales: bargain hunters have their own segment.",
+                    "the less for sales the more: a reader who comes half for sales is half "
+                    "loyal, half bargain hunter.",
         rules=[
             # 7 of 12 weeks counts a third, 8 two thirds (a member), 9 fully.
             _rule("visit_regularity", weeks=13, starts_at=6, full_at=9),
-            _rule("group", match="none", rules=[_rule("sale_share", starts_at=30, full_at=60)]),
+            # Bargain hunters' ramp, turned round: 45 % for sales is 0.58 loyal.
+            _rule("group", match="none", rules=[_rule("sale_share", **SALE_RAMP)]),
         ],
     )
 
@@ -72,9 +89,9 @@ def bargain_hunters() -> Starter:
         description="Most of their recent visits go to sale, clearance or discount pages, and "
                     "they keep coming back for them.",
         rules=[
-            # Members from three quarters of their visits; product fans who like a deal
-            # stay out.
-            _rule("sale_share", starts_at=60, full_at=90),
+            # Graded over the whole range of sale shares: half their visits for sales is
+            # half a bargain hunter (a member), 45 % is 0.42.
+            _rule("sale_share", **SALE_RAMP),
             # A stray visit or two to a deal is not a habit: 3 of the last 8 weeks is.
             _rule("visit_regularity", weeks=8, starts_at=2, full_at=4),
         ],
@@ -108,9 +125,27 @@ def fans_of(tag: str) -> Starter:
     return Starter(
         slug=f"fans-of-{slugify(tag)}"[:100],
         name=f"Fans of {tag}"[:100],
-        description=f"Read a lot about {tag} lately: a strong, recent interest in the tag.",
-        rules=[_rule("tag_interest", tags=[tag], match="any", starts_at=3, full_at=7)],
+        description=f"Much of what they read is about {tag}, however much they read: a light "
+                    f"reader of almost only {tag} is a fan, a heavy reader of everything is not.",
+        rules=[
+            # Half their reading is 0.58 (a fan of both of two tags), a quarter 0.17.
+            _rule("tag_share", tags=[tag], match="any", starts_at=15, full_at=75),
+            # And reading it at all lately: about two recent views (a stray view long ago is
+            # all of a tiny reading, not a fan).
+            _rule("tag_interest", tags=[tag], match="any", starts_at=1, full_at=3),
+        ],
     )
+
+
+def _without_ids(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored rules as a starter writes them: without the blocks' ids."""
+    plain = []
+    for item in rules:
+        value = dict(item["value"])
+        if item["type"] == "group":
+            value["rules"] = _without_ids(value.get("rules") or [])
+        plain.append({"type": item["type"], "value": value})
+    return plain
 
 
 def most_read_tag() -> str | None:
@@ -137,24 +172,31 @@ def starter_definitions(fan_tags: Sequence[str] = ()) -> list[Starter]:
 
 
 def install_starter_segments(fan_tags: Iterable[str] | None = None, refresh: bool = False,
-                             user=None) -> list[Installed]:
+                             user=None, update: bool = False) -> list[Installed]:
     """Create the starter segments whose slugs are free; ``fan_tags`` None means the site's
-    most-read tag (no fans segment when nothing was read yet). With ``refresh``, every
-    starter segment (new or not) is refreshed afterwards. New ones are audit-logged."""
+    most-read tag (no fans segment when nothing was read yet). With ``update``, starters that
+    exist get today's description and rules (an editor's changes to them are replaced; the
+    segment's history keeps them). With ``refresh``, every starter segment (new or not) is
+    refreshed afterwards. New and updated ones are audit-logged."""
     if fan_tags is None:
         tag = most_read_tag()
         fan_tags = [tag] if tag else []
     installed = []
     for starter in starter_definitions(list(fan_tags)):
         segment = Segment.objects.filter(slug=starter.slug).first()
-        created = segment is None
+        created, updated = segment is None, False
         if created:
             segment = create_segment(
                 user=user, name=starter.name, slug=starter.slug,
                 description=starter.description, rules=starter.rules,
                 threshold=starter.threshold, active=True,
             )
-        installed.append(Installed(segment, created))
+        elif update and (_without_ids(list(segment.rules.raw_data)) != starter.rules
+                         or segment.description != starter.description):
+            segment = update_segment(segment, user=user, description=starter.description,
+                                     rules=starter.rules)
+            updated = True
+        installed.append(Installed(segment, created, updated=updated))
     if refresh:
         for item in installed:
             item.refreshed = refresh_segment(item.segment)
