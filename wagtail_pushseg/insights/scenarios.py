@@ -73,7 +73,7 @@ MEMBER_SCORE, MIXED_SCORE, QUIET_SCORE, AWAY_SCORE = 6.5, 5.6, 1.8, 1.5
 #: audience, weeks with a visit of the last 13, sale share of visits.
 HABITS = {
     "loyal": (0.35, (10, 13), (0.0, 0.15)),
-    "bargain": (0.15, (4, 8), (0.85, 1.0)),
+    "bargain": (0.15, (7, 13), (0.85, 1.0)),
     "mixed": (0.15, (10, 13), (0.35, 0.65)),
     "occasional": (0.35, (0, 3), (0.0, 0.3)),
 }
