@@ -23,6 +23,12 @@ def test_two_small_scenarios_are_played_and_scored():
         assert sum(p for _d, _m, p, _c in result.series[fade_segment]) > 0
         assert scores.reach_25 is not None  # the planted migration reached 25%
         assert scores.ctr_years > 0 and scores.size_years > 0
+        # The graded starters were scored against the planted groups and habits.
+        assert set(scores.starter_f1) == {"loyal", "bargain",
+                                          *(f"fans:{tag}" for tag in scenarios.TAGS)}
+        assert all(0.0 <= f1 <= 1.0 for f1 in scores.starter_f1.values())
+        assert {"loyal", "bargain"} <= set(scores.mixed_means)
+        assert scores.emerged_after is not None  # 999 when never suggested
     # Only the last scenario's rows stay: each run clears the one before.
     assert len({r.segment_ids[0] for r in results}) == 2
     assert spread([1, 5, 3]) == (1, 3, 5)
