@@ -12,9 +12,9 @@ and runs the real code path:
 1. plan: ``campaigns.services.plan`` (the segment refreshed set-wise, then one INSERT ... SELECT
    writes a Delivery per subscriber), timed in this process;
 2. send + record: ``--workers`` OS processes (``benchmarks.campaign_worker``), each calling
-   ``delivery.engine.send_chunk`` until nothing is left to claim, as ``qcluster`` workers run
-   the task: chunks claimed by lease (``SKIP LOCKED``), sent through the async sender, results
-   and profile counters written in bulk;
+   ``campaigns.sending.engine.send_chunk`` until nothing is left to claim, as ``qcluster``
+   workers run the task: chunks claimed by lease (``SKIP LOCKED``), sent through the async
+   sender, results and profile counters written in bulk;
 3. checked: every delivery ``sent``, each subscriber's profile counted once, the campaign
    finished, and no message the sandbox refused.
 

@@ -46,7 +46,7 @@ def setup() -> None:
 
 def main(campaign_id: int) -> dict:
     setup()
-    from wagtail_pushseg.delivery import engine
+    from wagtail_pushseg.campaigns.sending import engine
 
     # Time spent inside the sender (encrypt + HTTP), to tell it from the database work.
     in_sender = [0.0]

@@ -5,8 +5,8 @@ active hours; a third of them already had a push today) are written in bulk, the
 
 (a) ``campaigns.timing.schedule_send_times`` for "at 09:00 local" and for "most active hour
     between 08:00 and 21:00" over all N pending rows;
-(b) ``delivery.controls.hold_back`` with quiet hours and a cap of one push a day, over the
-    whole campaign in chunks of ``DELIVERY_CHUNK_SIZE`` claimed with ``engine.claim``, at a
+(b) ``campaigns.sending.controls.hold_back`` with quiet hours and a cap of one push a day,
+    over the whole campaign in chunks of ``DELIVERY_CHUNK_SIZE`` claimed with ``claim.claim``, at a
     moment when four of the eight zones are in their quiet hours.
 
     python -m benchmarks.delivery_controls                        # 100,000 on SQLite
@@ -78,10 +78,10 @@ def run(total: int, seed: int) -> dict:
     from django.conf import settings
     from django.db import connection
 
+    from wagtail_pushseg.campaigns.sending.claim import claim
+    from wagtail_pushseg.campaigns.sending.controls import hold_back
     from wagtail_pushseg.campaigns.timing import schedule_send_times
     from wagtail_pushseg.conf import pushseg_settings
-    from wagtail_pushseg.delivery.controls import hold_back
-    from wagtail_pushseg.delivery.engine import claim
     from wagtail_pushseg.models import Campaign, Delivery
 
     campaign_id = populate(total, seed)

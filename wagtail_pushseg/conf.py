@@ -194,7 +194,7 @@ class PushsegSettings:
         our pushes before, that pause a campaign (a VAPID problem) even when that service
         accepts more than it refuses; any such refusal pauses it when the service refuses
         most of its messages. Subscriptions that never received cannot pause anything
-        (``campaigns/vapid_breaker.py``)."""
+        (``campaigns/sending/vapid_breaker.py``)."""
         return max(1, int(self._get("VAPID_BREAKER_FAILURES", 20)))
 
     @property
@@ -241,6 +241,13 @@ class PushsegSettings:
     def SEND_RATE_CACHE(self) -> str:
         """The cache alias holding the send-rate budget."""
         return self._get("SEND_RATE_CACHE", "default")
+
+    @property
+    def REPUSH_GUARD_HOURS(self) -> float:
+        """Readers who got a push about a page in the last this many hours are skipped when
+        another campaign about the same page is planned, unless the editor ticks "send again
+        anyway" on the send page (``0``: no guard)."""
+        return max(0.0, float(self._get("REPUSH_GUARD_HOURS", 24) or 0))
 
     @property
     def FREQUENCY_CAP_PER_DAY(self) -> int | None:

@@ -18,7 +18,7 @@ from tests.segments.conftest import block, make_segment, make_subscriber
 from wagtail_pushseg.admin.campaigns.progress import progress_of
 from wagtail_pushseg.campaigns import services
 from wagtail_pushseg.campaigns.planning import plan_deliveries
-from wagtail_pushseg.delivery.engine import send_chunk
+from wagtail_pushseg.campaigns.sending.engine import send_chunk
 from wagtail_pushseg.models import Campaign, Delivery
 
 

@@ -95,3 +95,54 @@ class BrowserSession:
                 os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
             else:
                 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = self._async_unsafe
+
+
+#: Console messages that are not the plugin's: Wagtail's upgrade check and avatars reach out
+#: to the internet, which the test machine cannot.
+OFFLINE_NOISE = ("releases.wagtail.org", "net::ERR_NAME_NOT_RESOLVED", "gravatar")
+
+
+def collect_console_errors(page) -> list[str]:
+    """Every JavaScript error the page reports from now on (console errors and uncaught
+    exceptions), as a list that fills while the test browses; offline noise left out."""
+    errors: list[str] = []
+
+    def on_console(message):
+        if message.type == "error" and not any(n in message.text for n in OFFLINE_NOISE):
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+    return errors
+
+
+def use_dark_theme(user) -> None:
+    """Wagtail's own theme preference (Account → Preferences → Theme: dark)."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.theme = "dark"
+    profile.save()
+
+
+#: The WCAG contrast ratio of an element's text against the first opaque background behind it.
+CONTRAST_JS = """element => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let node = element, bg = null;
+  while (node && node.nodeType === 1) {
+    const c = rgb(getComputedStyle(node).backgroundColor);
+    if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) { bg = c; break; }
+    node = node.parentElement;
+  }
+  bg = bg || [255, 255, 255];
+  const a = lum(rgb(getComputedStyle(element).color)), b = lum(bg);
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def contrast(locator) -> float:
+    return locator.evaluate(CONTRAST_JS)

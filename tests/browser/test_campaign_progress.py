@@ -22,7 +22,7 @@ from tests.campaigns import conftest as campaign_fixtures
 from tests.segments.conftest import block, make_segment
 from wagtail_pushseg.admin.campaigns.progress import CHART_ID
 from wagtail_pushseg.campaigns import services
-from wagtail_pushseg.delivery.engine import send_chunk
+from wagtail_pushseg.campaigns.sending.engine import send_chunk
 from wagtail_pushseg.models import Campaign, Delivery
 
 from .support import WAIT_MS

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from wagtail_pushseg.campaigns.results import funnels
+from wagtail_pushseg.campaigns.sending.claim import claim
+from wagtail_pushseg.campaigns.sending.controls import hold_back
 from wagtail_pushseg.conf import pushseg_settings
-from wagtail_pushseg.delivery.controls import hold_back
-from wagtail_pushseg.delivery.engine import claim
 from wagtail_pushseg.models import Campaign, Delivery
 
 from .controls_helpers import campaign_for_everyone, frozen, plan_only, send, utc

@@ -5,8 +5,8 @@ go out."""
 import pytest
 
 from wagtail_pushseg import tasks
-from wagtail_pushseg.delivery.controls import hold_back
-from wagtail_pushseg.delivery.engine import claim
+from wagtail_pushseg.campaigns.sending.claim import claim
+from wagtail_pushseg.campaigns.sending.controls import hold_back
 from wagtail_pushseg.models import Campaign, Delivery
 
 from .controls_helpers import campaign_for_everyone, frozen, people_in, plan_only, send, utc

@@ -4,8 +4,8 @@ budget allows; the rest stays pending with no attempt spent and goes out in a la
 import pytest
 from django.core.cache import cache
 
-from wagtail_pushseg.delivery import rate_budget
-from wagtail_pushseg.delivery.engine import send_chunk
+from wagtail_pushseg.campaigns.sending import rate_budget
+from wagtail_pushseg.campaigns.sending.engine import send_chunk
 from wagtail_pushseg.models import Delivery
 
 from .controls_helpers import campaign_for_everyone, frozen, plan_only, utc

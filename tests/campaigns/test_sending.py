@@ -1,5 +1,6 @@
 """From "send" to the sandbox: plan, chunked tasks, results in the ledger. django-q2 runs its
-tasks inline here (``sync``); the real-cluster test is in tests/delivery."""
+tasks inline here (``sync``); real clusters are in test_sending_multiworker.py and
+test_sending_sigkill.py."""
 
 import pytest
 
@@ -197,7 +198,7 @@ def test_a_dead_workers_chunk_is_taken_back_and_sent_once(
     from freezegun import freeze_time
 
     from wagtail_pushseg import tasks
-    from wagtail_pushseg.delivery.engine import claim
+    from wagtail_pushseg.campaigns.sending.claim import claim
 
     campaign = language_campaign()
     with django_capture_on_commit_callbacks(execute=False):

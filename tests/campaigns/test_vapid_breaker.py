@@ -3,7 +3,7 @@ in test_vapid_refusals.py."""
 
 import pytest
 
-from wagtail_pushseg.campaigns.vapid_breaker import Fate, OriginAnswers, fate, is_systemic
+from wagtail_pushseg.campaigns.sending.vapid_breaker import Fate, OriginAnswers, fate, is_systemic
 
 
 @pytest.mark.parametrize("answers", [

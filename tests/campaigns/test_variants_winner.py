@@ -11,7 +11,8 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from wagtail_pushseg import tasks
-from wagtail_pushseg.campaigns.variants import FALLBACK_AFTER, HELD, release_winners
+from wagtail_pushseg.campaigns.ab_winner import release_winners
+from wagtail_pushseg.campaigns.variants import FALLBACK_AFTER, HELD
 from wagtail_pushseg.models import Campaign, CampaignVariant, Delivery
 
 from .sent import language_segment, new_campaign, payload_of, send

@@ -12,8 +12,8 @@ from aiohttp import web
 
 from wagtail_pushseg.conf import pushseg_settings
 from wagtail_pushseg.delivery.async_sender import OutgoingPush, send_many_sync
-from wagtail_pushseg.delivery.direct import configured_signer
 from wagtail_pushseg.delivery.results import Outcome
+from wagtail_pushseg.delivery.vapid import configured_signer
 from wagtail_pushseg.testing import PushSandbox, self_signed_tls
 
 

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from wagtail_pushseg.delivery.direct import send_to_subscriber
 from wagtail_pushseg.delivery.payload import build_payload
 from wagtail_pushseg.delivery.results import Outcome
 from wagtail_pushseg.models import Subscriber
+from wagtail_pushseg.subscribers.direct import send_to_subscriber
 
 
 pytestmark = pytest.mark.django_db

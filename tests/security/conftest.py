@@ -11,8 +11,8 @@ def hosts(monkeypatch):
 
     The real thing (a DNS answer we do not control) cannot be arranged offline, so this replaces
     ``socket.getaddrinfo`` for the named hosts only, the way /etc/hosts would; every other name
-    resolves normally. Both senders' real resolvers (aiohttp's threaded resolver, our urllib3
-    connection) go through ``socket.getaddrinfo``, so everything after the lookup is real.
+    resolves normally. The sender's real resolver (aiohttp's threaded resolver) goes through
+    ``socket.getaddrinfo``, so everything after the lookup is real.
     """
     real = socket.getaddrinfo
     mapping: dict[str, list[str]] = {}

@@ -9,9 +9,9 @@ import socket
 import pytest
 from aiohttp.abc import AbstractResolver
 
+from wagtail_pushseg.delivery.endpoint_policy import EndpointRejected, check_endpoint
+from wagtail_pushseg.delivery.public_addresses import embedded_ipv4, is_public
 from wagtail_pushseg.delivery.safe_resolver import AddressRefused, SafeResolver, allowed_addresses
-from wagtail_pushseg.public_addresses import embedded_ipv4, is_public
-from wagtail_pushseg.subscribers.endpoint_policy import EndpointRejected, check_endpoint
 
 
 def v4(address: str) -> int:

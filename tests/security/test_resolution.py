@@ -1,5 +1,6 @@
-"""Endpoints are re-checked after DNS resolution, in both senders: a listed push host that
-resolves to a private, loopback, link-local or reserved address is never connected to."""
+"""Endpoints are re-checked after DNS resolution, for campaigns and test pushes alike: a
+listed push host that resolves to a private, loopback, link-local or reserved address is never
+connected to."""
 
 import asyncio
 import ipaddress
@@ -10,7 +11,6 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver
 
 from tests.delivery.test_async_sender import LoopbackServer, allow, push, send, subscriptions
-from wagtail_pushseg.delivery.direct import configured_signer, send_to_subscriber
 from wagtail_pushseg.delivery.payload import build_payload
 from wagtail_pushseg.delivery.results import Outcome
 from wagtail_pushseg.delivery.safe_resolver import (
@@ -19,8 +19,8 @@ from wagtail_pushseg.delivery.safe_resolver import (
     allowed_addresses,
     is_public,
 )
-from wagtail_pushseg.delivery.send_one import send_push
 from wagtail_pushseg.models import Subscriber
+from wagtail_pushseg.subscribers.direct import send_to_subscriber
 
 
 FCM = "https://fcm.googleapis.com/fcm/send/abc123"
@@ -119,15 +119,20 @@ def test_sandbox_on_loopback_keeps_working(sandbox):
     assert [m.payload for m in sandbox.messages(sub["endpoint"])] == [b"hello"]
 
 
-# --- the sync path (send_one: test pushes from the admin) ------------------------------------
+# --- the admin's test push (one message through the same sender) -----------------------------
 
 
+def subscriber_at(endpoint: str, sub: dict) -> Subscriber:
+    return Subscriber.objects.create(endpoint=endpoint, p256dh=sub["keys"]["p256dh"],
+                                     auth=sub["keys"]["auth"])
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "fe80::1"])
-def test_send_one_refuses_a_listed_host_resolving_privately(sandbox, hosts, address):
+def test_a_test_push_refuses_a_listed_host_resolving_privately(sandbox, hosts, address):
     [sub] = subscriptions(sandbox, 1)
     hosts({"fcm.googleapis.com": [address]})
-    result = send_push(FCM, sub["keys"]["p256dh"], sub["keys"]["auth"], b"x",
-                       signer=configured_signer(), ttl=60, timeout=5)
+    result = send_to_subscriber(subscriber_at(FCM, sub), build_payload(title="Hi"))
     assert result.outcome is Outcome.FAILED
     assert result.reason.startswith("endpoint refused: fcm.googleapis.com resolves to a private")
 
@@ -135,9 +140,7 @@ def test_send_one_refuses_a_listed_host_resolving_privately(sandbox, hosts, addr
 @pytest.mark.django_db
 def test_refused_resolution_expires_nobody(sandbox, hosts):
     [sub] = subscriptions(sandbox, 1)
-    subscriber = Subscriber.objects.create(
-        endpoint=FCM, p256dh=sub["keys"]["p256dh"], auth=sub["keys"]["auth"]
-    )
+    subscriber = subscriber_at(FCM, sub)
     hosts({"fcm.googleapis.com": ["10.0.0.9"]})
     result = send_to_subscriber(subscriber, build_payload(title="Hi"))
     assert result.outcome is Outcome.FAILED and "10.0.0.9" in result.reason
@@ -145,7 +148,8 @@ def test_refused_resolution_expires_nobody(sandbox, hosts):
     assert subscriber.status == Subscriber.Status.ACTIVE
 
 
-def test_send_one_through_a_listed_name_reaches_the_mapped_address(sandbox, hosts, settings):
+@pytest.mark.django_db
+def test_a_test_push_through_a_listed_name_reaches_the_mapped_address(sandbox, hosts, settings):
     [sub] = subscriptions(sandbox, 1)
     seen = []
 
@@ -157,13 +161,14 @@ def test_send_one_through_a_listed_name_reaches_the_mapped_address(sandbox, host
         port = server.origin.rsplit(":", 1)[1]
         hosts({"pushhost.test": ["127.0.0.1"]})
         allow(settings, f"http://pushhost.test:{port}")
-        result = send_push(f"http://pushhost.test:{port}/p/1", sub["keys"]["p256dh"],
-                           sub["keys"]["auth"], b"x", signer=configured_signer(), ttl=60)
+        result = send_to_subscriber(subscriber_at(f"http://pushhost.test:{port}/p/1", sub),
+                                    build_payload(title="Hi"))
     assert result.outcome is Outcome.SENT and seen == ["/p/1"]
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
-def test_send_one_follows_no_redirect(sandbox, status, settings):
+def test_a_test_push_follows_no_redirect(sandbox, status, settings):
     [sub] = subscriptions(sandbox, 1)
 
     async def redirect(request: web.Request) -> web.Response:
@@ -171,35 +176,10 @@ def test_send_one_follows_no_redirect(sandbox, status, settings):
 
     with LoopbackServer(redirect) as server:
         allow(settings, server.origin)
-        result = send_push(server.origin + "/p", sub["keys"]["p256dh"], sub["keys"]["auth"],
-                           b"x", signer=configured_signer(), ttl=60)
+        result = send_to_subscriber(subscriber_at(server.origin + "/p", sub),
+                                    build_payload(title="Hi"))
     assert result.outcome is Outcome.FAILED and result.status == status
     assert sandbox.request_count(sub["endpoint"]) == 0
-
-
-def test_send_one_reads_a_bounded_prefix_of_an_error_body(sandbox, settings):
-    [sub] = subscriptions(sandbox, 1)
-    served = []
-
-    async def huge(request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(status=400)
-        await response.prepare(request)
-        try:
-            for _ in range(200):  # 20 MB if anyone read it all
-                await response.write(b"e" * 100_000)
-                served.append(1)
-        except (ConnectionError, RuntimeError):
-            pass
-        return response
-
-    with LoopbackServer(huge) as server:
-        allow(settings, server.origin)
-        result = send_push(server.origin + "/p", sub["keys"]["p256dh"], sub["keys"]["auth"],
-                           b"x", signer=configured_signer(), ttl=60, max_response_bytes=64)
-    assert result.outcome is Outcome.FAILED and result.status == 400
-    assert len(result.reason) < 200
-    # The client hung up after its prefix: the server could not push the 20 MB through.
-    assert len(served) < 100
 
 
 def test_async_sender_times_out_a_silent_push_service(sandbox, settings):

@@ -14,9 +14,9 @@ from tests.campaigns.conftest import target
 from tests.segments.conftest import block, make_segment
 from wagtail_pushseg.campaigns import services
 from wagtail_pushseg.conf import pushseg_settings
-from wagtail_pushseg.delivery.direct import send_to_subscriber
 from wagtail_pushseg.delivery.payload import build_payload
 from wagtail_pushseg.models import Campaign, Delivery
+from wagtail_pushseg.subscribers.direct import send_to_subscriber
 
 from .admin_urls import make_suggestion, plugin_admin_urls
 from .public_urls import public_urls

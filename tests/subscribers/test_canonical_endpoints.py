@@ -9,17 +9,18 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from tests.api.test_subscribe import fcm_subscription, post
 from wagtail_pushseg.conf import pushseg_settings
-from wagtail_pushseg.delivery.direct import configured_signer, send_to_subscriber
-from wagtail_pushseg.delivery.payload import build_payload
-from wagtail_pushseg.delivery.results import Outcome
-from wagtail_pushseg.delivery.send_one import push_headers
-from wagtail_pushseg.models import Subscriber, endpoint_hash
-from wagtail_pushseg.subscribers.endpoint_policy import (
+from wagtail_pushseg.delivery.endpoint_policy import (
     EndpointRejected,
     canonical_endpoint,
     check_endpoint,
     origin_of,
 )
+from wagtail_pushseg.delivery.headers import push_headers
+from wagtail_pushseg.delivery.payload import build_payload
+from wagtail_pushseg.delivery.results import Outcome
+from wagtail_pushseg.delivery.vapid import configured_signer
+from wagtail_pushseg.models import Subscriber, endpoint_hash
+from wagtail_pushseg.subscribers.direct import send_to_subscriber
 from wagtail_pushseg.testing.keys import b64url_decode
 from wagtail_pushseg.testing.vapid_check import parse_authorization, verify_jwt
 

@@ -236,7 +236,8 @@ def test_erasing_keeps_the_ledger_and_cancels_what_was_still_to_go(campaign):
 
 
 def test_invalid_subscribers_are_purged_after_the_grace_period_too(stale_settings):
-    """Refused alone by their push service (campaigns/refusals.py), stamped in expired_at."""
+    """Refused alone by their push service (campaigns/sending/refusals.py), stamped in
+    expired_at."""
     long_ago, lately = subscriber("invalid", ended_days=31), subscriber("invalid", ended_days=2)
     with freeze_time(NOW):
         assert tasks.purge_stale_subscribers() == {"retired": 0, "purged": 1}

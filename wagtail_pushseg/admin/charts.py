@@ -14,6 +14,12 @@ from typing import Any
 PALETTE = ("#007d7e", "#e9b04d", "#cd4444", "#2e1f5e", "#1d7d3a", "#6b7280", "#c64f9d", "#3b82f6")
 
 
+#: Intl.NumberFormat options for a 0..1 axis. Chart.js sets minimumFractionDigits from the tick
+#: step (2 for steps of 0.01) and then applies these: without the minimum here, small rates
+#: (a click-through of a few percent) made min > max and Intl threw a RangeError.
+PERCENT_FORMAT = {"style": "percent", "minimumFractionDigits": 0, "maximumFractionDigits": 1}
+
+
 def series(label: str, values: Sequence[float | int | None], *, index: int = 0,
            color: str | None = None, fill: bool = False, **extra: Any) -> dict[str, Any]:
     """One line or bar series, coloured from the palette by its position."""
@@ -27,7 +33,7 @@ def _config(kind: str, labels: Sequence[Any], datasets: list[dict], *, y_label: 
     y_axis: dict[str, Any] = {"beginAtZero": True, "stacked": stacked,
                               "title": {"display": bool(y_label), "text": str(y_label)}}
     if percent:
-        y_axis["ticks"] = {"format": {"style": "percent", "maximumFractionDigits": 1}}
+        y_axis["ticks"] = {"format": PERCENT_FORMAT}
     return {
         "type": kind,
         "data": {"labels": [str(label) for label in labels], "datasets": datasets},

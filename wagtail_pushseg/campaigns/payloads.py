@@ -4,6 +4,7 @@ import copy
 from typing import Any
 
 from ..delivery.payload import MAX_PLAINTEXT_BYTES, PayloadTooLarge, build_payload, encode_payload
+from .tokens import MAX_TOKEN_LENGTH, PLACEHOLDER, split_template
 
 
 def campaign_url(campaign) -> str:
@@ -72,8 +73,6 @@ def payload_template(campaign, target=None, variant=None, *,
                      url: str | None = None) -> tuple[bytes, ...]:
     """The tracked payload cut around the token (see ``tokens.splice``); raises
     ``PayloadTooLarge`` unless it fits with the longest token a delivery can get."""
-    from .tokens import MAX_TOKEN_LENGTH, PLACEHOLDER, split_template
-
     raw = encode_payload(payload_for(campaign, target, url=url, variant=variant,
                                      token=PLACEHOLDER), check=False)
     parts = split_template(raw)

@@ -12,10 +12,12 @@ unsaved campaign and the planning of a saved one share one definition of focus a
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection
+from django.utils import timezone
 
+from ..conf import pushseg_settings
 from ..models import Campaign, Delivery, Membership, Segment, Subscriber
 from ..segments.compiler import all_degrees_sql
 from ..sql import degrees_at_least, table
@@ -49,16 +51,27 @@ class Audience:
     excluded_segment_ids: tuple[int, ...] = ()
     focus: str = Campaign.Focus.PRIORITY
     min_degree: float | None = None
+    #: The repush guard: readers sent a push about this page (by another campaign than
+    #: ``campaign_id``) since ``repushed_since`` are left out.
+    repushed_page_id: int | None = None
+    repushed_since: datetime | None = None
+    campaign_id: int | None = None
 
     @classmethod
-    def of(cls, campaign: Campaign) -> "Audience":
-        """The audience of a saved campaign."""
+    def of(cls, campaign: Campaign, guard: bool = True) -> "Audience":
+        """The audience of a saved campaign; ``guard=False`` leaves the repush guard out
+        (to count whom it skips)."""
         targets = campaign.targets.select_related("segment").order_by("sort_order", "pk")
+        hours = pushseg_settings.REPUSH_GUARD_HOURS
+        guarded = guard and hours and campaign.page_id and not campaign.repush_anyway
         return cls(
             targets=tuple(AudienceTarget(t.pk, t.sort_order or 0, t.segment) for t in targets),
             excluded_segment_ids=tuple(s.pk for s in campaign.excluded_segments.all()),
             focus=campaign.focus,
             min_degree=campaign.min_degree,
+            repushed_page_id=campaign.page_id if guarded else None,
+            repushed_since=timezone.now() - timedelta(hours=hours) if guarded else None,
+            campaign_id=campaign.pk,
         )
 
 
@@ -111,6 +124,16 @@ def candidates_sql(campaign: "Campaign | Audience",
         exclusion = (f"AND NOT EXISTS (SELECT 1 FROM {membership} x WHERE x.subscriber_id = "
                      f"cand.subscriber_id AND x.segment_id IN ({marks}))")
         params += excluded
+    if audience.repushed_page_id is not None:
+        # The repush guard, in the same statement: no per-row look-up.
+        delivery, campaign_table = table(Delivery), table(Campaign)
+        exclusion += (
+            f" AND NOT EXISTS (SELECT 1 FROM {delivery} pd JOIN {campaign_table} pc "
+            "ON pc.id = pd.campaign_id WHERE pd.subscriber_id = cand.subscriber_id "
+            "AND pc.page_id = %s AND pc.id <> %s AND pd.status = %s AND pd.sent_at >= %s)")
+        params += [audience.repushed_page_id, audience.campaign_id or 0,
+                   Delivery.Status.SENT,
+                   connection.ops.adapt_datetimefield_value(audience.repushed_since)]
     sql = (
         "SELECT cand.subscriber_id, cand.target_id, cand.sort_order, cand.degree "
         f"FROM ({' UNION ALL '.join(parts)}) cand "
@@ -163,6 +186,15 @@ def audience_counts(campaign: "Campaign | Audience",
         cursor.execute(f"SELECT a.target_id, COUNT(*) FROM ({select_sql}) a GROUP BY a.target_id",
                        params)
         return {target_id: count for target_id, count in cursor.fetchall()}
+
+
+def repushed_count(campaign: Campaign) -> int:
+    """How many of the campaign's audience the repush guard skips (0 without a guard)."""
+    guarded = Audience.of(campaign)
+    if guarded.repushed_page_id is None:
+        return 0
+    everyone = sum(audience_counts(Audience.of(campaign, guard=False)).values())
+    return everyone - sum(audience_counts(guarded).values())
 
 
 def audience_from_ids(segment_ids: Sequence[int], excluded_ids: Sequence[int] = (),

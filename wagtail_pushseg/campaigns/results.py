@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ..models import Campaign, CampaignTarget, Delivery
 from .ab_test import VariantVerdict, compare_variants
+from .payloads import wording
 from .variants import letter, variants_by_target
 
 
@@ -166,8 +167,6 @@ def funnels_by_target_and_variant(campaign_id: int) -> dict[tuple[int | None, in
 def _wordings(campaign: Campaign, target: CampaignTarget | None,
               extra: dict[int, list]) -> dict[int, str]:
     """Variant number → the title it sends, for one target."""
-    from .payloads import wording
-
     titles = {0: wording(campaign, target)[0]}
     if target is not None:
         for number, variant in enumerate(extra.get(target.pk, ()), start=1):

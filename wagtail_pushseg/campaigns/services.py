@@ -15,6 +15,7 @@ from wagtail.log_actions import log
 from ..models import Campaign, Delivery
 from ..segments.refresh import refresh_segment
 from .planning import plan_deliveries
+from .sending.claim import unfinished
 from .timing import schedule_send_times
 from .variants import assign_variants
 
@@ -170,8 +171,6 @@ def plan(campaign_id: int, *, enqueue: bool = True) -> int:
 def finish_if_done(campaign: Campaign) -> bool:
     """Mark a campaign with no work left as sent; as failed when nothing reached anyone
     because every delivery tried failed (the reason says what the push services answered)."""
-    from ..delivery.engine import unfinished
-
     if unfinished(campaign.pk):
         return False
     failure = total_failure(campaign)

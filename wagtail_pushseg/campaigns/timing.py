@@ -14,15 +14,15 @@ from datetime import datetime, time, tzinfo
 
 from django.utils import timezone
 
-from ..delivery.controls import quiet_hours_for
-from ..delivery.local_time import (
+from ..models import Campaign, Delivery
+from ..subscribers.local_time import (
     current_or_next_hour,
     in_window,
     next_local,
     zone_for,
     zones_of,
 )
-from ..models import Campaign, Delivery
+from .sending.controls import quiet_hours_for
 
 
 #: Ids per UPDATE ... WHERE id IN (...), under every database's parameter limit.

@@ -6,14 +6,14 @@ random order and deals the variants out round-robin: one UPDATE per target with 
 the split is random and as even as it can be (counts differ by at most one).
 
 With a test share, only that share of each such target is dealt and sent first; the rest is
-held, and ``release_winners`` (a one-minute schedule) gives it the wording with the best
-click-through once the campaign's test wait is over.
+held, and ``ab_winner.release_winners`` (a one-minute schedule) gives it the wording with the
+best click-through once the campaign's test wait is over.
 """
 
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from ..models import Campaign, CampaignTarget, CampaignVariant, Delivery
@@ -56,7 +56,7 @@ def assign_variants(campaign: Campaign, now: datetime | None = None) -> int:
     many deliveries were dealt a variant (A included).
 
     With a test share, only that share (rounded up) of each target with variants is dealt;
-    the rest is held until :func:`release_winners` gives it the winning wording.
+    the rest is held until ``ab_winner.release_winners`` gives it the winning wording.
     """
     rows = table(Delivery)
     share = campaign.ab_test_share or 100
@@ -86,41 +86,3 @@ def assign_variants(campaign: Campaign, now: datetime | None = None) -> int:
         Campaign.objects.filter(pk=campaign.pk).update(ab_test_until=until)
         campaign.ab_test_until = until
     return dealt
-
-
-def held(campaign_id: int):
-    return Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.RETRY,
-                                   reason=HELD)
-
-
-def winner(campaign_id: int, target_id: int) -> int:
-    """The variant of a target with the best click-through of sent so far (ties: the one
-    sent most, then the lowest number, so A when nothing was clicked)."""
-    from .results import funnels_by_target_and_variant
-
-    tried = [(funnel.ctr_sent or 0.0, funnel.sent, -variant)
-             for (target, variant), funnel in funnels_by_target_and_variant(campaign_id).items()
-             if target == target_id and funnel.sent]
-    return -max(tried)[2] if tried else 0
-
-
-def release_winners(now: datetime | None = None) -> list[int]:
-    """For every sending campaign whose test time is up, give each target's held deliveries
-    the winning wording and make them due; returns the campaigns released (ring them)."""
-    now = now or timezone.now()
-    due = (Delivery.objects.filter(status=Delivery.Status.RETRY, reason=HELD,
-                                   campaign__status=Campaign.Status.SENDING,
-                                   campaign__ab_test_until__lte=now)
-           .order_by().values_list("campaign_id", flat=True).distinct())
-    released = []
-    for campaign_id in list(due):
-        with transaction.atomic():
-            targets = set(held(campaign_id).order_by().values_list("target_id", flat=True)
-                          .distinct())
-            for target_id in targets:
-                # A conditional UPDATE: a second run finds nothing held.
-                held(campaign_id).filter(target_id=target_id).update(
-                    status=Delivery.Status.PENDING, variant=winner(campaign_id, target_id),
-                    reason="", next_attempt_at=None)
-        released.append(campaign_id)
-    return released

@@ -18,7 +18,6 @@ import atexit
 import contextlib
 import itertools
 import os
-import re
 import ssl as ssl_module
 import threading
 from collections import defaultdict, deque
@@ -28,11 +27,11 @@ from typing import NamedTuple
 import aiohttp
 from yarl import URL
 
-from ..subscribers.endpoint_policy import EndpointRejected, checked_origin
 from .encryption import EncryptionError, Encryptor
+from .endpoint_policy import EndpointRejected, checked_origin
+from .headers import TOPIC, URGENCIES, push_headers
 from .results import Outcome, PushResult, classify
 from .safe_resolver import SafeResolver, refusal_in
-from .send_one import URGENCIES, push_headers
 from .vapid import VapidSigner
 
 
@@ -43,7 +42,6 @@ DNS_CACHE_SECONDS = 300
 SKIPPED_AUTO_HEADERS = ("Accept", "Accept-Encoding")
 #: Messages encrypted in one go, ahead of the requests (see ``_Batch.encrypt_ahead``).
 ENCRYPT_BLOCK = 32
-_TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
 class OutgoingPush(NamedTuple):
@@ -243,7 +241,7 @@ async def send_many(
     ``session`` reuses a caller's session (its connector sets the limits); otherwise one is
     made for this batch from ``concurrency``, ``per_host`` and ``ssl``.
     """
-    if urgency not in URGENCIES or (topic and not _TOPIC.match(topic)):
+    if urgency not in URGENCIES or (topic and not TOPIC.match(topic)):
         raise ValueError(f"bad urgency {urgency!r} or topic {topic!r}")  # the caller's bug
     batch = _Batch(messages, signer, ttl, urgency, topic, timeout, max_response_bytes)
     queues: dict[str, deque[int]] = defaultdict(deque)

@@ -1,4 +1,4 @@
-"""Name resolution that only hands out public addresses, for both senders.
+"""Name resolution that only hands out public addresses, for the sender.
 
 The endpoint policy checks the URL; this checks where its host *resolves*, at the moment of
 connecting. A push host on the allow-list (or an ``EXTRA_PUSH_HOSTS`` entry) whose DNS answers
@@ -6,10 +6,8 @@ with a private, loopback, link-local or reserved address (DNS rebinding, a poiso
 split-horizon mistake) is refused. The addresses that passed are the ones connected to, so
 nothing can change between the check and the connection (no TOCTOU).
 
-- async sender: :class:`SafeResolver`, an aiohttp resolver wrapping the default one, given to
-  the ``TCPConnector``;
-- sync sender (``send_one``): :func:`safe_session`, a ``requests`` session whose connections
-  resolve through :func:`allowed_addresses` and connect to the checked address.
+:class:`SafeResolver` is an aiohttp resolver wrapping the default one, given to the sender's
+``TCPConnector`` (``async_sender.make_connector``).
 
 The exact ``ALLOWED_ENDPOINT_ORIGINS`` (the sandbox on 127.0.0.1 in development) keep resolving
 to whatever they resolve to: a site builder listed that host and port on purpose.
@@ -17,22 +15,14 @@ to whatever they resolve to: a site builder listed that host and port on purpose
 
 import ipaddress
 import socket
-import threading
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-import requests
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
-from urllib3.util.connection import allowed_gai_family
-from urllib3.util.timeout import _DEFAULT_TIMEOUT
 
 from ..conf import pushseg_settings
-from ..public_addresses import is_public
+from .public_addresses import is_public
 
 
 #: Prefix of the failure reason, so a refusal reads like the endpoint policy's own.
@@ -42,8 +32,8 @@ REFUSED = "endpoint refused:"
 class AddressRefused(OSError):
     """The host resolved only to addresses we never connect to; the message says which.
 
-    An ``OSError`` so that aiohttp and urllib3 treat it as a failed connection (and carry it
-    along as the cause) instead of a crash.
+    An ``OSError`` so that aiohttp treats it as a failed connection (and carries it along as
+    the cause) instead of a crash.
     """
 
 
@@ -118,85 +108,3 @@ class SafeResolver(AbstractResolver):
 
     async def close(self) -> None:
         await self.inner.close()
-
-
-# --- requests / urllib3 --------------------------------------------------------------------
-
-
-class _CheckedConnectionMixin:
-    """Resolve, check, then connect to a checked address (TLS still verifies the host name)."""
-
-    def _new_conn(self) -> socket.socket:
-        host, port = self._dns_host, self.port
-        try:
-            infos = socket.getaddrinfo(host.strip("[]"), port, allowed_gai_family(),
-                                       socket.SOCK_STREAM)
-            keep = set(allowed_addresses(host, port, [info[4][0] for info in infos]))
-        except AddressRefused:
-            raise
-        except OSError as exc:
-            raise NewConnectionError(self, f"cannot resolve {host}: {exc}") from exc
-        error: OSError | None = None
-        for family, socktype, proto, _name, sockaddr in infos:
-            if sockaddr[0] not in keep:
-                continue
-            sock = socket.socket(family, socktype, proto)
-            try:
-                for option in self.socket_options or ():
-                    sock.setsockopt(*option)
-                if self.timeout is not _DEFAULT_TIMEOUT:
-                    sock.settimeout(self.timeout)
-                if self.source_address:
-                    sock.bind(self.source_address)
-                sock.connect(sockaddr)
-                return sock
-            except TimeoutError as exc:
-                sock.close()
-                raise ConnectTimeoutError(self, f"connecting to {host} timed out") from exc
-            except OSError as exc:
-                error = exc
-                sock.close()
-        raise NewConnectionError(self, f"Failed to establish a new connection: {error}")
-
-
-class _CheckedHTTPConnection(_CheckedConnectionMixin, HTTPConnection):
-    pass
-
-
-class _CheckedHTTPSConnection(_CheckedConnectionMixin, HTTPSConnection):
-    pass
-
-
-class _CheckedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _CheckedHTTPConnection
-
-
-class _CheckedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _CheckedHTTPSConnection
-
-
-class SafeAdapter(HTTPAdapter):
-    """A ``requests`` adapter whose connections go only to checked addresses."""
-
-    def init_poolmanager(self, *args, **kwargs) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _CheckedHTTPPool, "https": _CheckedHTTPSPool,
-        }
-
-
-_per_thread = threading.local()
-
-
-def safe_session() -> requests.Session:
-    """This thread's session for one-off pushes (a ``Session`` is not thread-safe)."""
-    session = getattr(_per_thread, "session", None)
-    if session is None:
-        session = requests.Session()
-        # Proxies from the environment would resolve the host themselves, past our check.
-        session.trust_env = False
-        adapter = SafeAdapter()
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        _per_thread.session = session
-    return session

@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from py_vapid import Vapid02
 
 from .. import base64url
+from ..conf import pushseg_settings
 
 
 # Push services reject tokens valid for more than 24 h; renew well before expiry.
@@ -70,3 +71,8 @@ class VapidSigner:
         value = self._vapid.sign(claims)["Authorization"]
         self._cache[audience] = (expires, value)
         return value
+
+
+def configured_signer() -> VapidSigner:
+    """The signer of the site's ``VAPID_PRIVATE_KEY`` and ``VAPID_SUBJECT``."""
+    return VapidSigner(pushseg_settings.VAPID_PRIVATE_KEY, pushseg_settings.VAPID_SUBJECT)

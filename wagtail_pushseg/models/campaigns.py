@@ -109,7 +109,7 @@ class Campaign(ClusterableModel):
                               default=Timing.NOW)
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)
     # Delivery controls: applied when the deliveries are planned (send time) and when a
-    # worker claims them (quiet hours, frequency cap); see delivery/controls.py.
+    # worker claims them (quiet hours, frequency cap); see campaigns/sending/controls.py.
     send_time = models.CharField(
         _("deliver"), max_length=12, choices=SendTime.choices, default=SendTime.AS_SOON,
         help_text=_("Each subscriber's own time zone decides when their push goes out."),
@@ -131,6 +131,12 @@ class Campaign(ClusterableModel):
     ignore_quiet_hours = models.BooleanField(
         _("ignore quiet hours"), default=False,
         help_text=_("For urgent news only: send even at night in the subscriber's time zone."),
+    )
+    #: Off by default: readers who got a push about this page within ``REPUSH_GUARD_HOURS``
+    #: are left out at planning; the send page's "send again anyway" sets it.
+    repush_anyway = models.BooleanField(
+        _("send again anyway"), default=False,
+        help_text=_("Also push to readers who got a push about this page recently."),
     )
     ignore_frequency_cap = models.BooleanField(
         _("no frequency cap"), default=False,

@@ -14,10 +14,10 @@ from typing import Any
 from django.utils import timezone
 
 from ..conf import pushseg_settings
+from ..delivery.endpoint_policy import EndpointRejected, canonical_endpoint
 from ..models.subscribers import endpoint_hash
 from ..tracking.activity import DAYS_KEPT, WEEKS_KEPT, week_number
 from ..tracking.decay import decayed
-from .endpoint_policy import EndpointRejected, canonical_endpoint
 
 
 APP = "wagtail_pushseg"

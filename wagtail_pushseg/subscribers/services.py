@@ -8,9 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from ..delivery.endpoint_policy import EndpointRejected, canonical_endpoint, check_endpoint
 from ..models import Subscriber, endpoint_hash
 from ..validation import LANGUAGE_TAG, InvalidInput
-from .endpoint_policy import EndpointRejected, canonical_endpoint, check_endpoint
 from .keys import check_auth, check_p256dh
 from .user_agent import browser_and_platform
 

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..conf import pushseg_settings
-from ..delivery.local_time import zone_for
 from ..models import Event, Profile, Subscriber, TagAffinity
+from ..subscribers.local_time import zone_for
 from .activity import day_number, mark_active
 from .decay import decayed
 

@@ -13,10 +13,11 @@ from wagtail.log_actions import log
 
 from ...campaigns import services
 from ...campaigns.payloads import payload_for
-from ...campaigns.planning import audience_counts
-from ...delivery.direct import send_to_subscriber
+from ...campaigns.planning import audience_counts, repushed_count
+from ...conf import pushseg_settings
 from ...delivery.payload import PayloadTooLarge
-from ...models import Campaign
+from ...models import Campaign, Subscriber
+from ...subscribers.direct import send_to_subscriber
 from ..permissions import RegisteredPolicy
 from .action_forms import SendForm, TestSendForm
 from .controls import control_facts
@@ -87,7 +88,13 @@ class SendView(CampaignActionView):
     form_class = SendForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "campaign": self.object}
+        return {**super().get_form_kwargs(), "campaign": self.object,
+                "repushed": self.repushed}
+
+    @cached_property
+    def repushed(self) -> int:
+        """Readers the repush guard skips (the counts below are after it)."""
+        return repushed_count(self.object)
 
     def get_context_data(self, **kwargs):
         targets = list(self.object.targets.select_related("segment"))
@@ -97,6 +104,7 @@ class SendView(CampaignActionView):
         page = self.object.page
         return super().get_context_data(
             targets=targets, total=sum(reach.values()), controls=control_facts(self.object),
+            repushed=self.repushed, repush_hours=pushseg_settings.REPUSH_GUARD_HOURS,
             page_already_live=bool(self.object.timing == Campaign.Timing.ON_PUBLISH and page
                                    and page.live and not is_scheduled(page)),
             **kwargs)
@@ -104,6 +112,10 @@ class SendView(CampaignActionView):
     def form_valid(self, form):
         campaign, user = self.object, self.request.user
         timing = form.cleaned_data["timing"]
+        send_again = form.cleaned_data.get("send_again", False)
+        if send_again != campaign.repush_anyway:
+            campaign.repush_anyway = send_again
+            campaign.save(update_fields=["repush_anyway"])
         try:
             if timing == Campaign.Timing.AT:
                 services.schedule(campaign, form.cleaned_data["send_at"], user)
@@ -132,7 +144,16 @@ class TestSendView(CampaignActionView):
     form_class = TestSendForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user,
+                "chosen": self.chosen_subscriber}
+
+    @cached_property
+    def chosen_subscriber(self) -> Subscriber | None:
+        """The subscriber the subscriber's page sent the editor here with, if still active."""
+        pk = self.request.GET.get("subscriber", "")
+        if not pk.isdigit():
+            return None
+        return Subscriber.objects.filter(pk=pk, status=Subscriber.Status.ACTIVE).first()
 
     def variants(self) -> list[dict]:
         campaign = self.object

@@ -6,10 +6,10 @@ from django.utils.translation import gettext as __
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
+from ...campaigns.sending.controls import caps_for, quiet_hours_for
 from ...conf import pushseg_settings
-from ...delivery.controls import caps_for, quiet_hours_for
-from ...delivery.local_time import in_window
 from ...models import Campaign
+from ...subscribers.local_time import in_window
 
 
 #: Fields that may be left out of a POST: missing means the model's default.

@@ -12,6 +12,7 @@ from django.views import View
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from ...campaigns.ab_test import wilson_interval
+from ...campaigns.failures import failure_groups
 from ...campaigns.results import CampaignReport, campaign_report
 from ...models import Campaign
 from ..charts import bar_chart, line_chart, series
@@ -52,6 +53,7 @@ def results_context(campaign: Campaign) -> dict:
         "report": report,
         "funnel_chart": funnel_chart(report),
         "timeline_chart": timeline_chart(report),
+        "failures": failure_groups(campaign),
         "csv_url": reverse("wagtail_pushseg_campaigns:results_csv", args=[campaign.pk]),
     }
 

@@ -20,22 +20,13 @@ from .audience_panel import AudiencePanel
 from .composer import CampaignCreateView, CampaignEditView
 from .composer_helpers import AudiencePreviewView, SuggestionsView
 from .controls import delivery_control_panels
+from .counted_widgets import CountedTextarea, CountedTextInput
 from .delete import CampaignDeleteView
 from .details import CampaignInspectView
 from .forms import CampaignForm
-from .listing import CampaignIndexView
+from .listing import CampaignIndexView, click_through, goes_out, sent_count
 from .progress import ProgressJSONView, ResumeView
 from .report import ResultsCSVView
-
-
-def goes_out(campaign: Campaign) -> str:
-    """When the campaign goes (or went) out, in words for the listing."""
-    if campaign.timing == Campaign.Timing.AT and campaign.send_at:
-        from django.utils.formats import date_format
-        from django.utils.timezone import localtime
-
-        return date_format(localtime(campaign.send_at), "SHORT_DATETIME_FORMAT")
-    return campaign.get_timing_display()
 
 
 def status_is_primary(campaign: Campaign) -> bool:
@@ -64,6 +55,8 @@ class CampaignViewSet(ModelViewSet):
         StatusTagColumn("status", label=_("Status"), accessor="get_status_display",
                         primary=status_is_primary, sort_key="status"),
         Column("goes_out", label=_("Goes out"), accessor=goes_out),
+        Column("sent", label=_("Sent"), accessor=sent_count),
+        Column("click_through", label=_("Click-through"), accessor=click_through),
         Column("page", label=_("Page")),
         DateColumn("created_at", label=_("Created"), sort_key="created_at"),
     ]
@@ -73,8 +66,8 @@ class CampaignViewSet(ModelViewSet):
     edit_handler = TabbedInterface(
         [
             ObjectList([
-                FieldPanel("title"),
-                FieldPanel("body"),
+                FieldPanel("title", widget=CountedTextInput),
+                FieldPanel("body", widget=CountedTextarea),
                 MultiFieldPanel([FieldPanel("page"), FieldPanel("url")], heading=_("Link")),
                 MultiFieldPanel([FieldPanel("icon"), FieldPanel("image")],
                                 heading=_("Pictures"), classname="collapsed"),
@@ -88,16 +81,18 @@ class CampaignViewSet(ModelViewSet):
                 # A plain drop-down of segments, not the snippet chooser: composing needs no
                 # permission on segments, and the audience preview reads the chosen value.
                 InlinePanel("targets", heading=_("Targets"), label=_("target"), panels=[
-                    FieldPanel("segment", widget=forms.Select), FieldPanel("title"),
-                    FieldPanel("body"),
+                    FieldPanel("segment", widget=forms.Select),
+                    FieldPanel("title", widget=CountedTextInput),
+                    FieldPanel("body", widget=CountedTextarea),
                 ], help_text=_(
                     "Segments in priority order. A subscriber in several gets one push, for "
                     "the target chosen by the focus; a target may have its own wording.")),
                 InlinePanel(
                     "variants", heading=_("Wording variants (A/B test)"), label=_("variant"),
                     max_num=12, panels=[
-                        FieldPanel("segment", widget=forms.Select), FieldPanel("title"),
-                        FieldPanel("body"),
+                        FieldPanel("segment", widget=forms.Select),
+                        FieldPanel("title", widget=CountedTextInput),
+                        FieldPanel("body", widget=CountedTextarea),
                     ], help_text=_(
                         "Other wordings for a target's subscribers: they are split evenly at "
                         "random between the target's own wording (A) and up to three variants "

@@ -11,9 +11,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.log_actions import log
 
-from ...delivery.direct import send_to_subscriber
 from ...delivery.payload import MAX_PLAINTEXT_BYTES, PayloadTooLarge, build_payload, encode_payload
 from ...models import Subscriber
+from ...subscribers.direct import send_to_subscriber
 from ..permissions import SEND_TEST_PUSH, RegisteredPolicy
 
 

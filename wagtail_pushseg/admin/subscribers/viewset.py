@@ -5,7 +5,7 @@ from django.db import transaction
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.ui.tables import DateColumn, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
@@ -13,10 +13,11 @@ from wagtail.admin.widgets import HeaderButton
 from ...models import Profile, Subscriber
 from ...subscribers.services import forget_audit_entries
 from ...tracking.describe import describe_profile, top_affinities
-from ..permissions import BrowserCreatedPolicy, can_send_test_push
+from ..permissions import BrowserCreatedPolicy, can_send_campaigns, can_send_test_push
 from ..segments.subscriber_segments import shows_segments, subscriber_segments_html
 from .export import ExportDataView
 from .send_test_push import TestPushView
+from .test_campaign import TestCampaignView
 
 
 class SubscriberInspectView(generic.InspectView):
@@ -58,6 +59,15 @@ class SubscriberInspectView(generic.InspectView):
                     icon_name="mail",
                 )
             )
+        if can_send_campaigns(self.request.user) and self.object.status == "active":
+            buttons.append(
+                HeaderButton(
+                    _("Test a campaign on this subscriber"),
+                    url=reverse("wagtail_pushseg_subscribers:test_campaign",
+                                args=[self.object.pk]),
+                    icon_name="mail",
+                )
+            )
         if self.permission_policy.user_has_permission(self.request.user, "view"):
             buttons.append(
                 HeaderButton(
@@ -93,7 +103,9 @@ class SubscriberViewSet(ModelViewSet):
     # Add/edit are refused by the permission policy; the form only satisfies ModelViewSet.
     form_fields = ["language", "timezone"]
     list_display = [
-        Column("__str__", label=_("Subscriber"), accessor=str),
+        # A plain name first: Wagtail's title column, linked to the subscriber's page (the
+        # edit view it would link to is refused).
+        "__str__",
         StatusTagColumn("status", label=_("Status"), accessor="get_status_display",
                         primary=lambda s: s.status == "active"),
         "language",
@@ -126,5 +138,6 @@ class SubscriberViewSet(ModelViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("test-push/<int:pk>/", TestPushView.as_view(), name="test_push"),
+            path("test-campaign/<int:pk>/", TestCampaignView.as_view(), name="test_campaign"),
             path("export-data/<int:pk>/", ExportDataView.as_view(), name="export_data"),
         ]

@@ -10,7 +10,7 @@ from tqdm import tqdm
 from ...campaigns import services
 from ...campaigns.payloads import largest_payload_excess
 from ...campaigns.planning import audience_counts
-from ...delivery.engine import send_chunk
+from ...campaigns.sending.engine import send_chunk
 from ...delivery.payload import MAX_PLAINTEXT_BYTES, PayloadTooLarge
 from ...models import Campaign, CampaignTarget, Delivery, Segment
 

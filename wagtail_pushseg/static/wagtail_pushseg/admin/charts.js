@@ -6,7 +6,23 @@
   if (window.pushsegCharts) return;
   var charts = {};
 
+  // Chart.js puts its own minimumFractionDigits (from the tick step) under a scale's
+  // ticks.format; a maximum below it makes Intl.NumberFormat throw and the chart stay blank.
+  // Pin the minimum wherever a config sets only the maximum.
+  function safeFormats(config) {
+    var scales = (config.options && config.options.scales) || {};
+    Object.keys(scales).forEach(function (key) {
+      var format = scales[key].ticks && scales[key].ticks.format;
+      if (format && format.maximumFractionDigits !== undefined
+          && format.minimumFractionDigits === undefined) {
+        format.minimumFractionDigits = 0;
+      }
+    });
+    return config;
+  }
+
   function draw(canvas, config) {
+    config = safeFormats(config);
     if (charts[canvas.id]) {
       var chart = charts[canvas.id];
       chart.data = config.data;

@@ -1,8 +1,8 @@
-"""The first sending engine: claim a chunk of deliveries, send each, write the results in bulk.
+"""The sending engine: claim a chunk of deliveries, send it, write the results in bulk.
 
 Workers never trust the queue for state: a chunk is claimed by flipping pending rows to
-``sending`` with a lease in one statement, and results are written per outcome in a few
-statements. A task that runs twice finds nothing left to claim.
+``sending`` with a lease in one statement (``claim.py``), and results are written per outcome
+in a few statements. A task that runs twice finds nothing left to claim.
 """
 
 import random
@@ -10,21 +10,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from wagtail_pushseg.campaigns.refusals import settle_refusals
-
-from ..campaigns.tokens import TokenMaker, splice
-from ..conf import pushseg_settings
-from ..models import Campaign, CampaignTarget, Delivery, Profile, Subscriber
+from ...conf import pushseg_settings
+from ...delivery.async_sender import DEFERRED, OutgoingPush, send_many_sync
+from ...delivery.payload import PayloadTooLarge
+from ...delivery.results import Outcome, PushResult, pks_by_status
+from ...delivery.vapid import configured_signer
+from ...models import Campaign, CampaignTarget, Delivery, Profile, Subscriber
+from ..payloads import payload_template, topic_for
+from ..tokens import TokenMaker, splice
+from ..variants import variants_by_target
 from . import rate_budget
-from .async_sender import DEFERRED, OutgoingPush, send_many_sync
+from .claim import SUBSCRIBER_LEFT, claim_chunk, due_work
 from .controls import hold_back
-from .direct import configured_signer
-from .payload import PayloadTooLarge
-from .results import Outcome, PushResult, pks_by_status
+from .refusals import settle_refusals
 
 
 @dataclass
@@ -37,58 +39,15 @@ class ChunkResult:
     #: Held back by the delivery controls: quiet hours (still pending), frequency cap.
     deferred: int = 0
     capped: int = 0
+    #: Not sent because their subscriber left (unsubscribed, expired, erased...) after planning.
+    cancelled: int = 0
     #: Nothing claimed because the global send rate was spent, though work is due.
     throttled: bool = False
-
-
-def _due(now: datetime) -> Q:
-    # Pending rows may wait for a time too: a local delivery time, or the end of quiet hours.
-    waiting_for_nothing = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    return (Q(status=Delivery.Status.PENDING) & waiting_for_nothing) | Q(
-        status=Delivery.Status.RETRY, next_attempt_at__lte=now
-    )
-
-
-def claim(campaign_id: int, limit: int, now: datetime | None = None) -> list[int]:
-    """Atomically lease up to ``limit`` due deliveries of a campaign; returns their ids."""
-    now = now or timezone.now()
-    lease = now + timedelta(seconds=pushseg_settings.DELIVERY_LEASE_SECONDS)
-    due = _due(now)
-    with transaction.atomic():
-        # Pending rows waiting for nothing, then pending rows whose time has come (local time,
-        # quiet hours), then due retries: each a plain LIMIT over the (campaign, status,
-        # next_attempt_at) index. One query with the ORs (and an ORDER BY) reads every pending
-        # row's index entry per chunk, which grows with the campaign (48 ms a chunk at 100,000
-        # on PostgreSQL).
-        ids: list[int] = []
-        for part in (Q(status=Delivery.Status.PENDING, next_attempt_at__isnull=True),
-                     Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now),
-                     Q(status=Delivery.Status.RETRY, next_attempt_at__lte=now)):
-            if len(ids) < limit:
-                ids += _lock(part, campaign_id, limit - len(ids))
-        if ids:
-            # Re-checking the status in the UPDATE keeps a racing worker (SQLite) from doubling.
-            Delivery.objects.filter(due, pk__in=ids).update(
-                status=Delivery.Status.SENDING, lease_until=lease
-            )
-            ids = list(Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING,
-                                               lease_until=lease).values_list("pk", flat=True))
-    return ids
-
-
-def _lock(due: Q, campaign_id: int, limit: int) -> list[int]:
-    candidates = Delivery.objects.filter(due, campaign_id=campaign_id)
-    if connection.features.has_select_for_update_skip_locked:
-        candidates = candidates.select_for_update(skip_locked=True)
-    return list(candidates.values_list("pk", flat=True)[:limit])
 
 
 def _payloads(campaign: Campaign) -> dict[tuple[int | None, int], tuple[bytes, ...]]:
     """Payload templates per (target id, variant), built once per chunk; each delivery's token
     is spliced in as bytes (``campaigns.tokens.splice``), with no JSON or ORM per message."""
-    from ..campaigns.payloads import payload_template
-    from ..campaigns.variants import variants_by_target
-
     templates: dict[tuple[int | None, int], tuple[bytes, ...]] = {
         (None, 0): payload_template(campaign)}
     variants = variants_by_target(campaign)
@@ -101,8 +60,6 @@ def _payloads(campaign: Campaign) -> dict[tuple[int | None, int], tuple[bytes, .
 
 def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
     """Claim and send one chunk of a campaign's deliveries."""
-    from ..campaigns.payloads import topic_for
-
     limit = limit or pushseg_settings.DELIVERY_CHUNK_SIZE
     campaign = Campaign.objects.select_related("page").get(pk=campaign_id)
     # Delivery controls: claim only what the global rate allows, then hold back quiet hours
@@ -113,9 +70,10 @@ def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
     with transaction.atomic():
         # Claimed and held back in one commit: other chunks see a row as ``sending`` only once
         # it has passed the controls, which is what keeps the cap exact across them.
-        ids = claim(campaign_id, budget.granted)
+        claimed = claim_chunk(campaign_id, budget.granted)
+        ids = claimed.ids
         held = hold_back(campaign, ids)
-    result = ChunkResult(claimed=len(ids))
+    result = ChunkResult(claimed=len(ids), cancelled=claimed.cancelled)
     ids, result.deferred, result.capped = held.send, held.deferred, held.capped
     rate_budget.give_back(budget, budget.granted - len(ids))
     if not ids:
@@ -126,6 +84,16 @@ def send_chunk(campaign_id: int, limit: int | None = None) -> ChunkResult:
             "subscriber__auth", "attempts", "variant",
         )
     )
+    # Erased since the claim (erase cancels only rows not yet leased): nobody to send to.
+    erased = [row[0] for row in rows if row[2] is None]
+    if erased:
+        result.cancelled += Delivery.objects.filter(
+            pk__in=erased, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.CANCELLED, lease_until=None,
+            reason=f"{SUBSCRIBER_LEFT}erased", attempted_at=timezone.now())
+        rows = [row for row in rows if row[2] is not None]
+        if not rows:
+            return result
     try:
         payloads = _payloads(campaign)
     except PayloadTooLarge as exc:
@@ -239,7 +207,15 @@ def _write(campaign: Campaign, outcomes: dict[Outcome, list], result: ChunkResul
 
 
 def _count_received(subscriber_ids: list[int], now: datetime) -> None:
-    """Sent pushes count in the profiles: received, and ignored until a click says otherwise."""
+    """Sent pushes count in the profiles: received, and ignored until a click says otherwise.
+
+    A subscriber erased while their push was in flight gets nothing: their rows are locked
+    first (an erase waits for this commit, or has already removed them), so no profile is
+    made for someone who is gone.
+    """
+    # In pk order, so two chunks sharing subscribers never lock them in opposite orders.
+    subscriber_ids = list(Subscriber.objects.select_for_update(no_key=True).filter(
+        pk__in=subscriber_ids).order_by("pk").values_list("pk", flat=True))
     Profile.objects.bulk_create(
         [Profile(subscriber_id=pk) for pk in subscriber_ids], ignore_conflicts=True
     )
@@ -248,29 +224,3 @@ def _count_received(subscriber_ids: list[int], now: datetime) -> None:
         pushes_ignored_since_click=F("pushes_ignored_since_click") + 1,
         last_push_at=now,
     )
-
-
-def unfinished(campaign_id: int) -> int:
-    """Deliveries that still need work (pending, leased, or waiting to retry)."""
-    return Delivery.objects.filter(
-        campaign_id=campaign_id,
-        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING, Delivery.Status.RETRY],
-    ).count()
-
-
-def reclaim_expired_leases(now: datetime | None = None) -> int:
-    """Chunks whose worker died (lease run out while ``sending``) become pending again.
-
-    A worker that was only slow may still finish some of them; a duplicate that slips through
-    replaces itself on the device (same Topic header and notification tag).
-    """
-    now = now or timezone.now()
-    return Delivery.objects.filter(
-        status=Delivery.Status.SENDING, lease_until__lt=now
-    ).update(status=Delivery.Status.PENDING, lease_until=None)
-
-
-def due_work(campaign_id: int, now: datetime | None = None) -> bool:
-    """Is there a delivery a worker could claim right now?"""
-    now = now or timezone.now()
-    return Delivery.objects.filter(_due(now), campaign_id=campaign_id).exists()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.cache import caches
 
-from ..conf import pushseg_settings
+from ...conf import pushseg_settings
 
 
 KEY = "pushseg:send-rate:{}"

@@ -11,7 +11,7 @@ different reasons:
 
 Only the first may pause a campaign; otherwise 20 hostile rows would pause every campaign for
 everyone. The second ends, after a second refusal, as an invalid subscriber. Plain data in,
-decisions out: no database here (``campaigns.refusals`` gathers the facts and applies them).
+decisions out: no database here (``campaigns.sending.refusals`` gathers the facts and applies them).
 """
 
 import enum

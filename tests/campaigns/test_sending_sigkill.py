@@ -20,7 +20,7 @@ from wagtail_pushseg.campaigns import services
 from wagtail_pushseg.models import Campaign, Delivery
 
 from . import qcluster_support
-from .test_multiworker import CHUNK, english_campaign, wait_for
+from .test_sending_multiworker import CHUNK, english_campaign, wait_for
 
 
 # No django_db mark: ``committed_db`` (through ``redis_queue``) opens the test database in

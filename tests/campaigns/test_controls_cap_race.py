@@ -15,7 +15,7 @@ from django.db import connection, connections
 from tests.campaigns import conftest as campaign_fixtures
 from tests.segments.conftest import block, make_segment
 from wagtail_pushseg.campaigns import services
-from wagtail_pushseg.delivery import engine
+from wagtail_pushseg.campaigns.sending import engine
 from wagtail_pushseg.models import Campaign, Delivery
 
 from .committed import committed_rows

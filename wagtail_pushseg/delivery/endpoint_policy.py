@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import idna
 
 from ..conf import pushseg_settings
-from ..public_addresses import is_public
+from .public_addresses import is_public
 
 
 #: Any whitespace (Unicode spaces too) or control character (C0, DEL, C1): none belongs in

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from wagtail_pushseg.delivery.engine import claim
+from wagtail_pushseg.campaigns.sending.claim import claim
 from wagtail_pushseg.models import Campaign, Delivery, Subscriber
 
 

@@ -85,7 +85,7 @@ class QCluster:
 
     def __init__(self, log: Path, pushseg_settings: dict, q_cluster: dict):
         self.log = log
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.delivery.qcluster_settings",
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.campaigns.qcluster_settings",
                "DATABASE_URL": database_url(),
                "PUSHSEG_SETTINGS": json.dumps(pushseg_settings),
                "PUSHSEG_Q_CLUSTER": json.dumps(q_cluster), "PYTHONUNBUFFERED": "1"}

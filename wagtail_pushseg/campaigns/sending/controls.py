@@ -19,10 +19,10 @@ from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from ..conf import pushseg_settings
-from ..models import Campaign, Delivery
-from .async_sender import DEFERRED
-from .local_time import quiet_until, zones_of
+from ...conf import pushseg_settings
+from ...delivery.async_sender import DEFERRED
+from ...models import Campaign, Delivery
+from ...subscribers.local_time import quiet_until, zones_of
 
 
 DAY, WEEK = timedelta(days=1), timedelta(days=7)

@@ -22,7 +22,7 @@ import django
 django.setup()
 from django.test import override_settings
 from freezegun import freeze_time
-from wagtail_pushseg.delivery import rate_budget
+from wagtail_pushseg.campaigns.sending import rate_budget
 
 url, prefix, limit, takes = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 caches = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -1,7 +1,7 @@
 """Which IP addresses a push may go to: global unicast only, looking through every IPv6 form
 that carries an IPv4 address.
 
-One answer for both checks: an IP literal in an endpoint (``subscribers.endpoint_policy``) and
+One answer for both checks: an IP literal in an endpoint (``delivery.endpoint_policy``) and
 a host's DNS answers at connect time (``delivery.safe_resolver``). Python's ``ipaddress`` calls
 several of these forms global whatever IPv4 address they carry (``::7f00:1``,
 ``::ffff:0:7f00:1``, ``64:ff9b::7f00:1`` on Python 3.11), and a NAT64 or 6to4 gateway, or an

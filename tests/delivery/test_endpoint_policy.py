@@ -1,6 +1,6 @@
 import pytest
 
-from wagtail_pushseg.subscribers.endpoint_policy import EndpointRejected, check_endpoint
+from wagtail_pushseg.delivery.endpoint_policy import EndpointRejected, check_endpoint
 
 
 FCM = "https://fcm.googleapis.com/fcm/send/abc123"
