@@ -59,10 +59,12 @@ def main() -> None:
                  f"{time.monotonic() - t:.1f}")
         print(" ".join(f"{'-' if c is None else c!s:>9}" for c in cells), flush=True)
         starter_rows.append(starter_cells(scenario, scores))
+        # Printed as it comes too, so a run stopped early keeps its starter figures.
+        print("    starters: " + " ".join(f"{h}={c}" for h, c in zip(
+            STARTER_HEADER[1:], starter_rows[-1][1:], strict=True)), flush=True)
     print("\nstarters on the first day (F1 per starter, min over the four fans; mixed members' "
           "mean degree, min-max over their segments) and emergence")
-    print(" ".join(f"{h:>9}" for h in ("seed", "F1 loyal", "F1 bargn", "F1 fans", "mix loyal",
-                                       "mix bargn", "mix fans", "emerge%", "days", "held")))
+    print(" ".join(f"{h:>9}" for h in STARTER_HEADER))
     for cells in starter_rows:
         print(" ".join(f"{'-' if c is None else c!s:>9}" for c in cells))
     ctr_years = sum(r.ctr_years for r in rows)
@@ -123,6 +125,10 @@ def main() -> None:
            f"{ctr_rate:.2f}", "<= 1")
     record("segment_scenarios", "loss flag - 25% day (min/med/max)",
            str(spread([r.loss_lag for r in rows])), "<= 14")
+
+
+STARTER_HEADER = ("seed", "F1 loyal", "F1 bargn", "F1 fans", "mix loyal", "mix bargn",
+                  "mix fans", "emerge%", "days", "held")
 
 
 def starter_cells(scenario, scores) -> tuple:
