@@ -13,7 +13,9 @@ from wagtail_pushseg.segments.starter import install_starter_segments
 from wagtail_pushseg.testing.faults import Behaviour
 
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback, like every transactional test here: a plain flush afterwards would empty
+# what the migrations made (content types, Wagtail's root page) for the tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def subscribe(site_client, sandbox, n: int) -> None:
