@@ -19,6 +19,7 @@ MISSING = "/nonexistent/pushseg/chromium"
 def test_browser_tests_without_chromium_are_skipped_with_the_reason():
     env = {**os.environ, "PUSHSEG_CHROMIUM": MISSING}
     env.pop("PUSHSEG_REQUIRE_CHROMIUM", None)
+    env.pop("DATABASE_URL", None)  # its own SQLite file, not this run's PostgreSQL test database
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "tests/browser/test_prompt.py",
          "tests/browser/test_service_worker.py", "-p", "no:cacheprovider", "-q", "-rs"],
@@ -36,6 +37,7 @@ def test_browser_tests_without_chromium_are_skipped_with_the_reason():
 def test_ci_can_require_chromium():
     """PUSHSEG_REQUIRE_CHROMIUM (set by .ci/run) turns the skip into a failure."""
     env = {**os.environ, "PUSHSEG_CHROMIUM": MISSING, "PUSHSEG_REQUIRE_CHROMIUM": "1"}
+    env.pop("DATABASE_URL", None)  # its own SQLite file, not this run's PostgreSQL test database
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "tests/browser/test_prompt.py", "-p",
          "no:cacheprovider", "-q"],
